@@ -36,27 +36,53 @@ export function isZip(sample: Buffer): boolean {
   return sample.length >= 4 && sample.readUInt32LE(0) === 0x04034b50;
 }
 
-/** Valid UTF-8, allowing the sample to end in the middle of a character. */
-function isUtf8(sample: Buffer, complete: boolean): boolean {
+/** Counts of well-formed multi-byte characters and of invalid sequences, reading as UTF-8. */
+function utf8Quality(sample: Buffer, complete: boolean): { multibyte: number; invalid: number } {
   let end = sample.length;
   if (!complete) {
-    // back off up to 3 bytes of a possibly cut trailing character
+    // back off a character cut at the end of the sample
     let i = end - 1;
     while (i >= 0 && end - i <= 4 && (sample[i]! & 0xc0) === 0x80) i--;
     if (i >= 0 && sample[i]! >= 0xc0) end = i;
   }
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(sample.subarray(0, end));
-    return true;
-  } catch {
-    return false;
+  const text = new TextDecoder('utf-8').decode(sample.subarray(0, end));
+  let multibyte = 0;
+  let invalid = 0;
+  for (const ch of text) {
+    if (ch === '\uFFFD') invalid++;
+    else if (ch.codePointAt(0)! >= 0x80) multibyte++;
   }
+  return { multibyte, invalid };
+}
+
+/**
+ * Share of GB18030 two-byte characters that fall in GB2312 (the 6,763 common hanzi and the
+ * full-width punctuation): near 1 for Chinese business text, low for Latin-1 or other byte soup
+ * that merely happens to decode.
+ */
+function gb2312Share(sample: Buffer): number {
+  let pairs = 0;
+  let common = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const b = sample[i]!;
+    if (b < 0x80) continue;
+    const t = sample[i + 1];
+    if (t === undefined) break;
+    if (t >= 0x30 && t <= 0x39) {
+      i += 3; // four-byte sequence
+      continue;
+    }
+    pairs++;
+    if (b >= 0xa1 && b <= 0xf7 && t >= 0xa1 && t <= 0xfe) common++;
+    i++;
+  }
+  return pairs === 0 ? 0 : common / pairs;
 }
 
 /**
  * Decides the encoding from the bytes (BOM first, then validity), never from the file name.
- * GB18030 decodes almost any byte soup, so we accept it only if the decoded text has no
- * replacement characters and contains CJK text: otherwise the file is refused, with a fix.
+ * GB18030 decodes almost any byte soup, so we accept it only if it decodes cleanly and its
+ * characters are overwhelmingly common ones (GB2312): otherwise the file is refused, with a fix.
  */
 export function detectEncoding(file: string): Encoding {
   const sample = readSample(file);
@@ -74,9 +100,12 @@ export function detectEncoding(file: string): Encoding {
       `${file} looks like a binary file, not a CSV export (it contains NUL bytes). Export the report as CSV or XLSX.`,
     );
   }
-  if (isUtf8(sample, complete)) return 'utf-8';
+  const utf8 = utf8Quality(sample, complete);
+  // A UTF-8 file with a stray line in another encoding stays UTF-8: those rows are rejected
+  // with their line numbers instead of the whole file being misread.
+  if (utf8.invalid === 0 || utf8.multibyte >= 10 * utf8.invalid) return 'utf-8';
   const text = iconv.decode(sample, 'gb18030');
-  if (!text.includes('\uFFFD') && /[\u4e00-\u9fff]/.test(text)) return 'gb18030';
+  if (!text.includes('\uFFFD') && gb2312Share(sample) >= 0.8) return 'gb18030';
   const bad = sample.findIndex((b) => b >= 0x80);
   throw new UnreadableFileError(
     `${file} is neither UTF-8 nor GB18030/GBK (first unexpected byte 0x${sample[bad]?.toString(16)} at offset ${bad}). ` +

@@ -65,6 +65,8 @@ export interface Recognition {
 
 /** At least this many mapped columns before we call a file "almost" a preset. */
 const NEAR_MISS_MIN_MATCHES = 2;
+/** This many mapped columns make a file a near miss even when its key column is missing. */
+const NEAR_MISS_STRONG_MATCHES = 4;
 
 export function recognise(headers: string[], presets: Mapping[] = PRESETS): Recognition {
   const have = new Set(headers.map(normaliseHeader));
@@ -80,12 +82,16 @@ export function recognise(headers: string[], presets: Mapping[] = PRESETS): Reco
       if (!best || score > best.score) best = { preset, score };
     } else if (score >= NEAR_MISS_MIN_MATCHES) {
       const signature = (preset.detect?.length ?? 0) + resolution.missingRequired.length;
-      // A near miss must share most of its signature with the file, or it is just a coincidence.
-      if (uniqueMissing.length * 2 <= Math.max(signature, 1) && (!nearest || score > nearest.score)) {
+      // A near miss shares most of its signature with the file, or many of its columns;
+      // anything less is a coincidence of common names.
+      const close = uniqueMissing.length * 2 <= signature || score >= NEAR_MISS_STRONG_MATCHES;
+      if (close && (!nearest || score > nearest.score)) {
         nearest = { preset, missing: uniqueMissing, score };
       }
     }
   }
-  if (best) return { preset: best.preset };
+  // A file that fits another preset better, but lacks a column of it, is that preset with a
+  // column missing (a seed template without 所属阶段), not a poorer full match.
+  if (best && !(nearest && nearest.score > best.score)) return { preset: best.preset };
   return nearest ? { nearest: { preset: nearest.preset, missing: nearest.missing } } : {};
 }

@@ -39,14 +39,29 @@ function readerOptions(delimiter: string): string {
   return `delim=${sqlString(delimiter)}, quote='"', escape='"', max_line_size=${MAX_RECORD_BYTES}`;
 }
 
-/** The header record's fields, as DuckDB splits them (quoted headers with commas work). */
+/** Fields in the first lines, an upper bound for the header's width (quoted delimiters only add). */
+function maxFieldsNearTop(csvPath: string, delimiter: string): number {
+  const fd = fs.openSync(csvPath, 'r');
+  const buf = Buffer.alloc(64 * 1024);
+  const n = fs.readSync(fd, buf, 0, buf.length, 0);
+  fs.closeSync(fd);
+  const firstLines = buf.subarray(0, n).toString('utf8').split(/\r?\n/, 5);
+  return Math.max(1, ...firstLines.map((l) => l.split(delimiter).length));
+}
+
+/**
+ * The header record's fields, as DuckDB splits them (quoted headers with commas work). The
+ * dialect is given, not sniffed: the sniffer gives up on exactly the broken files we must report.
+ */
 export async function readHeader(
   connection: DuckDBConnection,
   csvPath: string,
   delimiter: string,
 ): Promise<string[]> {
+  const width = maxFieldsNearTop(csvPath, delimiter);
+  const columns = `{${Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
   const rows = await connection.runAndReadAll(
-    `SELECT * FROM read_csv(${sqlString(csvPath)}, header=false, all_varchar=true, null_padding=true, parallel=false, ignore_errors=true, ${readerOptions(delimiter)}) LIMIT 1`,
+    `SELECT * FROM read_csv(${sqlString(csvPath)}, header=false, auto_detect=false, columns=${columns}, null_padding=true, parallel=false, ignore_errors=true, ${readerOptions(delimiter)}) LIMIT 1`,
   );
   const first = rows.getRows()[0];
   if (!first) return [];
@@ -62,8 +77,11 @@ export interface StagedTables {
   parserRejects: string;
 }
 
-function describeReaderError(errorType: string, message: string): string {
+function describeReaderError(errorType: string, message: string, fromXlsx: boolean): string {
   const counts = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  if (fromXlsx && errorType === 'TOO MANY COLUMNS') {
+    return 'has a value to the right of the last header column; give that column a header or clear the cell';
+  }
   switch (errorType) {
     case 'MISSING COLUMNS':
       return `has ${counts?.[2] ?? 'fewer'} fields but the header has ${counts?.[1] ?? 'more'}: a value is missing, or a line break sits inside an unquoted value`;
@@ -72,9 +90,13 @@ function describeReaderError(errorType: string, message: string): string {
     case 'UNQUOTED VALUE':
       return 'a quote character is out of place (a value with a quote must be quoted, and its quotes doubled)';
     case 'INVALID UNICODE':
+    case 'INVALID ENCODING':
       return 'contains bytes that are not valid UTF-8 (was part of the file saved in another encoding?)';
-    case 'LINE SIZE OVER MAXIMUM':
-      return `the record is longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB`;
+    case 'LINE SIZE OVER MAXIMUM': {
+      const size = /Actual Size:\s*(\d+)/.exec(message)?.[1];
+      // DuckDB hands back only the start of such a line, so say so: the file still has it all.
+      return `the record is longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB${size ? ` (${Number(size).toLocaleString('en-US')} bytes)` : ''}; raw_record keeps only its beginning`;
+    }
     default:
       return message.split('\n')[0] ?? errorType;
   }
@@ -124,12 +146,12 @@ export async function stageCsvBatch(
     `CREATE TEMP TABLE ${parserRejects}_pre (file_idx INTEGER, rec BIGINT, raw VARCHAR, reason VARCHAR)`,
   );
   if (rejectRows.length) {
-    const appender = await connection.createAppender(`${parserRejects}_pre`, 'temp');
+    const appender = await connection.createAppender(`${parserRejects}_pre`, 'main', 'temp');
     for (const r of rejectRows) {
       appender.appendInteger(r.file_idx);
       appender.appendBigInt(BigInt(r.rec));
       appender.appendVarchar(r.raw ?? '');
-      appender.appendVarchar(describeReaderError(r.error_type, r.error_message ?? ''));
+      appender.appendVarchar(describeReaderError(r.error_type, r.error_message ?? '', sheetRowColumn !== undefined));
       appender.endRow();
     }
     appender.closeSync();

@@ -377,7 +377,7 @@ const ROSTER: RepProfile[] = [
   { owner: '邓超', team: '华南二组', hiredAt: '2024-02-26', leftAt: '2026-07-15', successor: '罗斌', staleOnLeave: true, capacity: 1.0, skill: -0.05, lateRate: 0.04, touchGap: 7, slowness: 1.1 },
   { owner: '冯佳', team: '华南二组', hiredAt: '2026-03-02', capacity: 0.8, skill: -0.1, lateRate: 0.03, touchGap: 5, slowness: 1 },
   // Weak negotiator: reaches 商务谈判 normally, then loses on price or gives big discounts.
-  { owner: '赵强', team: '华北一组', hiredAt: '2020-04-13', capacity: 1.1, skill: 0.05, stageSkill: [0, 0, 0, -1.5, 0], lateRate: 0.02, touchGap: 5, slowness: 1, discountBias: 0.05 },
+  { owner: '赵强', team: '华北一组', hiredAt: '2020-04-13', capacity: 1.0, skill: 0, stageSkill: [0, 0, 0, -1.5, 0], lateRate: 0.02, touchGap: 5, slowness: 1, discountBias: 0.05 },
   { owner: '杨帆', team: '华北一组', hiredAt: '2021-06-21', capacity: 1.0, skill: 0, lateRate: 0.03, touchGap: 5.5, slowness: 1, slumpFrom: '2026-08-10' },
   { owner: '高敏', team: '华北一组', hiredAt: '2023-02-20', capacity: 1.0, skill: 0, lateRate: 0.02, touchGap: 5, slowness: 1 },
   { owner: '徐丽', team: '华北二组', hiredAt: '2019-10-14', capacity: 1.1, skill: 0.15, lateRate: 0.015, touchGap: 5, slowness: 0.95 },
@@ -476,7 +476,7 @@ const INDUSTRY_PRODUCTS: Record<Industry, [number, number, number, number, numbe
 };
 
 /** Median days in each open stage before the next decision. */
-const STAGE_DWELL_DAYS = [6, 14, 11, 17, 7];
+const STAGE_DWELL_DAYS = [9, 14, 11, 17, 7];
 /** Pass probability per open stage for an average rep, source and product. */
 const BASE_PASS = [0.64, 0.7, 0.68, 0.74, 0.9];
 /** Chance a deal stalls in a stage (sits there for months): mostly discovery and negotiation. */
@@ -771,16 +771,16 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
         const won = c.opps.some((o) => o.status === 'won' && o.closedAt! <= at);
         const inProgress = c.opps.some((o) => o.createdAt <= at && (o.closedAt === null || o.closedAt > at));
         const onlyInvalid = c.opps.every((o) => o.status === 'invalid');
-        const w = (won ? 3.5 : 1) * (inProgress ? 0.25 : 1) * (onlyInvalid ? 0.1 : 1) * Math.sqrt(c.size);
+        const w = (won ? 2.5 : 1) * (inProgress ? 0.25 : 1) * (onlyInvalid ? 0.1 : 1) * Math.sqrt(c.size);
         return [c, w] as const;
       }),
     );
   };
 
   const chooseProduct = (c: CustomerState, at: number): Product => {
-    const weights = [...INDUSTRY_PRODUCTS[c.industry]];
+    const weights: number[] = [...INDUSTRY_PRODUCTS[c.industry]];
     const bought = new Set(c.opps.filter((o) => o.status === 'won' && o.closedAt! <= at).map((o) => o.product));
-    if (bought.has('智能仓储系统') || bought.has('工业物联网网关') || bought.has('数据分析平台')) weights[4] += 0.6;
+    if (bought.has('智能仓储系统') || bought.has('工业物联网网关') || bought.has('数据分析平台')) weights[4] = weights[4]! + 0.6;
     // no second open deal for the same product
     for (const o of c.opps) if (o.closedAt === null || o.closedAt > at) weights[PRODUCTS.indexOf(o.product)] = 0;
     const entries = PRODUCTS.map((p, i) => [p, weights[i]!] as const);
@@ -805,7 +805,9 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
       owner = ownerAt(customer.owner, createdAt);
       if (!isActive(rep(owner), createdAt)) owner = rep(owner).successor ?? owner;
     } else {
-      owner = rng.weighted(active.filter((r) => r.region === region).map((r) => [r.owner, r.capacity * ramp(r, createdAt)] as const));
+      // New companies go preferentially to reps with few accounts (new hires build a book).
+      const book = (owner: string) => customers.filter((c) => ownerAt(c.owner, createdAt) === owner).length;
+      owner = rng.weighted(active.filter((r) => r.region === region).map((r) => [r.owner, r.capacity * ramp(r, createdAt) * (1 + 2 * Math.exp(-book(r.owner) / 10))] as const));
       const industry = rng.weighted(INDUSTRY_SHARE);
       const { name, shortName } = newCompanyName(region, industry);
       customer = {
@@ -867,7 +869,7 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
     x += SOURCE_DEFS[o.source].logit + PRODUCT_DEFS[o.product].logit + r.skill + (r.stageSkill?.[stage] ?? 0);
     x += o.existingCustomer ? (wonBefore ? 0.5 : -0.1) : 0;
     x += o.customer.credit === '较差' ? -0.3 : 0;
-    if (at - r.hiredMin < 180 * MIN_PER_DAY) x -= 0.4; // new hires are still learning
+    if (at - r.hiredMin < 180 * MIN_PER_DAY) x -= 0.25; // new hires are still learning
     if (at >= r.slumpMin) x -= 1.3;
     if (stalled) x -= 0.9;
     if (handedOver) x -= 0.3;
@@ -966,7 +968,7 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
       else if (o.source === CHANNEL_DROP_SOURCE && next >= CHANNEL_DROP_FROM) reasons = [['选择竞品', 0.7], ['价格过高', 0.3]];
       const reason = rng.weighted(reasons);
       // A dying deal lingers a while before anyone admits it is lost.
-      let lostAt = Math.max(workTime(dayOfMinute(next) + Math.round(dwellDays * rng.uniform(0.2, 0.9))), next);
+      let lostAt = Math.max(workTime(dayOfMinute(next) + Math.round(dwellDays * rng.uniform(0.4, 1.4))), next);
       if (lostAt >= rep(owner).leftMin) lostAt = next;
       if (lostAt > HORIZON) return finish('open', null);
       steps.push({ at: lostAt, kind: 'lost', from: stage, to: null, owner });
@@ -987,10 +989,7 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
   const stageEvents = buildStageEvents(rng, opps, rep, workTime);
 
   // ---- the 华南 funnel sheet (kept outside the CRM, so its deals are not in opportunities) ----
-  const funnelTemplate = buildFunnelTemplate(rng, reps, (region, industry) => {
-    const { name, shortName } = newCompanyName(region, industry);
-    return { name, shortName };
-  }, personName);
+  const funnelTemplate = buildFunnelTemplate(rng, reps, newCompanyName);
   for (const row of funnelTemplate.rows) {
     customers.push({
       key: customers.length,
@@ -1013,7 +1012,7 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
     .sort((a, b) => a.firstContact - b.firstContact || a.key - b.key)
     .forEach((c, i) => customerIds.set(c, `KH${String(i + 1).padStart(5, '0')}`));
 
-  const orders = buildOrders(rng, opps, customers, customerIds, rep, ownerAt, workTime);
+  const orders = buildOrders(rng, opps, customers, customerIds, ownerAt, workTime);
   const targets = buildTargets(rng, reps, orders, customers, customerIds);
 
   return {
@@ -1324,7 +1323,6 @@ function buildOrders(
   opps: OppState[],
   customers: CustomerState[],
   customerIds: Map<CustomerState, string>,
-  rep: (owner: string) => RepState,
   ownerAt: (owner: string, at: number) => string,
   workTime: (day: number, lateEvening?: boolean) => number,
 ): DemoOrder[] {
@@ -1366,7 +1364,7 @@ function buildOrders(
     if (wins.length === 0) continue;
     const firstWin = wins[0]!.closedAt!;
     const isLapsed = lapsed.has(c);
-    const profile = isLapsed ? 'champion' : rng.weighted([['one-off', 0.25], ['regular', 0.57], ['champion', 0.18]] as const);
+    const profile = isLapsed ? 'champion' : rng.weighted([['one-off', 0.22], ['regular', 0.58], ['champion', 0.2]] as const);
     const stopAt = isLapsed ? lapseFrom + rng.int(0, 45) * MIN_PER_DAY : Number.POSITIVE_INFINITY;
     let churned = false;
 
@@ -1404,7 +1402,6 @@ function buildOrders(
       if (rng.chance(churnRate)) churned = true;
     }
   }
-  void rep;
 
   // Order numbers by date: SO + yyyymmdd + a per-day sequence.
   const groups = new Map<number, Line[]>();
@@ -1465,6 +1462,8 @@ const TARGET_MISMATCHES = {
   companyQuarterAboveRegions: { quarterStart: '2025-10-01', factor: 1.05 },
 };
 
+/** Targets cover FY2025 and FY2026; Nov–Dec 2024 were the CRM roll-out, before any plan. */
+const TARGETS_FROM = '2025-01-01';
 /** Quotas relative to what the company actually sells per head (lumpy B2B months, so below 1). */
 const QUOTA_LEVEL = 0.9;
 
@@ -1475,7 +1474,7 @@ function buildTargets(
   customers: CustomerState[],
   customerIds: Map<CustomerState, string>,
 ): DemoTarget[] {
-  const months = monthsBetween(DEMO_START, '2026-12-31');
+  const months = monthsBetween(TARGETS_FROM, '2026-12-31');
   const actualMonths = months.filter((m) => m.start <= AS_OF_DAY);
   const revenue = (owner: string | null, m: Month) =>
     orders.filter((o) => (owner === null || o.owner === owner) && dayNumber(o.orderedAt) >= m.start && dayNumber(o.orderedAt) <= m.end).reduce((s, o) => s + o.amount, 0);
@@ -1486,28 +1485,43 @@ function buildTargets(
     const window = companyActual.slice(Math.max(0, Math.min(i, companyActual.length - 1) - 2), Math.min(companyActual.length, Math.min(i, companyActual.length - 1) + 3));
     return window.reduce((s, v) => s + v, 0) / window.length;
   });
-  const meanTrend = trend.reduce((s, v) => s + v, 0) / trend.length;
-  const index = trend.map((v) => v / meanTrend);
 
   /** Planning weight of a rep in a month: 0 outside employment, ramping up after hire. */
   const presence = (r: RepState, m: Month, ignoreLeaving = false) => {
     const mid = (m.start + 14) * MIN_PER_DAY;
     if (mid < r.hiredMin || (!ignoreLeaving && mid >= r.leftMin)) return 0;
     const monthsIn = (mid - r.hiredMin) / (30 * MIN_PER_DAY);
-    return monthsIn < 2 ? 0.5 : monthsIn < 4 ? 0.75 : 1;
+    return monthsIn < 3 ? 0.3 : monthsIn < 6 ? 0.5 : monthsIn < 12 ? 0.75 : 1;
   };
 
-  // Quotas come from company productivity per head, scaled by seniority, not from what each
-  // rep later achieved: strong reps beat them, weak ones miss.
-  const seniority = (r: RepState) => (r.hiredAt < '2021-01-01' ? 1.25 : r.hiredAt < '2023-01-01' ? 1 : r.hiredAt < '2025-01-01' ? 0.85 : 0.75);
+  // Each rep's plan is a share of the run-rate of their territory (a 12-month window around the
+  // month, over the months they worked), with a floor so new hires carry a quota from day one.
+  // Strong months beat it, lumpy B2B months and slumps miss it.
   const companyTotal = companyActual.reduce((s, v) => s + v, 0);
-  const headWeight = reps.reduce((s, r) => s + actualMonths.reduce((t, m, i) => t + presence(r, m) * seniority(r) * index[i]!, 0), 0);
-  const perHead = companyTotal / headWeight;
+  const headMonths = reps.reduce((s, r) => s + actualMonths.reduce((t, m) => t + presence(r, m), 0), 0);
+  const perHead = companyTotal / headMonths;
   const repTarget = new Map<string, number[]>();
   const leaverShare = new Map<string, number[]>();
   for (const r of reps) {
+    const own = actualMonths.map((m) => revenue(r.owner, m));
     const plan = (ignoreLeaving: boolean) =>
-      months.map((m, i) => roundTo(perHead * seniority(r) * index[i]! * presence(r, m, ignoreLeaving) * QUOTA_LEVEL * rng.uniform(0.95, 1.05), 5000));
+      months.map((m, i) => {
+        const p = presence(r, m, ignoreLeaving);
+        if (p === 0) return 0;
+        const centre = Math.min(i, actualMonths.length - 1);
+        const worked: number[] = [];
+        const trendInWindow: number[] = [];
+        for (let j = Math.max(0, centre - 6); j < Math.min(actualMonths.length, centre + 6); j++) {
+          if (presence(r, actualMonths[j]!) === 0) continue;
+          worked.push(own[j]!);
+          trendInWindow.push(trend[j]!);
+        }
+        const runRate = worked.length ? worked.reduce((s, v) => s + v, 0) / worked.length : 0;
+        // the business grows: plan each month at the run-rate the company trend implies for it
+        const growth = trendInWindow.length ? trend[i]! / (trendInWindow.reduce((s, v) => s + v, 0) / trendInWindow.length) : 1;
+        const quota = Math.max(runRate * growth * QUOTA_LEVEL, perHead * 0.3 * p);
+        return roundTo(quota * rng.uniform(0.95, 1.05), 5000);
+      });
     repTarget.set(r.owner, plan(false));
     if (r.owner === TARGET_MISMATCHES.teamKeepsLeaverShare.rep) leaverShare.set(r.owner, plan(true));
   }
@@ -1595,7 +1609,6 @@ function buildFunnelTemplate(
   rng: Rng,
   reps: RepState[],
   newCompany: (region: Region, industry: Industry) => { name: string; shortName: string },
-  personName: () => string,
 ): { rows: (DemoFunnelTemplateRow & { industry: Industry })[] } {
   const southReps = reps.filter((r) => r.region === '华南' && r.hiredMin <= HORIZON && r.leftMin > HORIZON);
   const stageCounts: [number, number][] = [[0, 10], [1, 10], [2, 9], [3, 7], [4, 4]];
@@ -1632,7 +1645,6 @@ function buildFunnelTemplate(
         stageDays: AS_OF_DAY - entered,
         conversionNote: rng.chance(0.35) ? conversion[stage]! : null,
       });
-      void personName;
     }
   }
   drafts.sort((a, b) => a.created - b.created || (a.customerName < b.customerName ? -1 : 1));

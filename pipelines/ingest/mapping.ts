@@ -45,44 +45,51 @@ const stageSchema = z.object({
   stagnation_days: z.number().int().positive().optional(),
 });
 
-export const mappingSchema = z
-  .object({
-    id: z.string().min(1),
-    label: z.string().optional(),
-    table: z.enum(ENTITY_TABLES),
-    /** How dates are written, declared, never guessed per row. ISO (2024-03-15) and Excel serials are always read. */
-    date_order: z.enum(DATE_ORDERS).default('ymd'),
-    /** A built-in stage list id, or give `stages` (+ `terminal`) for your own. */
-    stage_set: z.string().optional(),
-    stages: z.array(stageSchema).min(2).optional(),
-    terminal: z
-      .object({ lost: z.array(z.string()).optional(), invalid: z.array(z.string()).optional() })
-      .optional(),
-    /** Orders whose id starts with this are cancellations (Online Retail: "C"). */
-    cancellation_prefix: z.string().min(1).optional(),
-    /** Headers that must all be present for this mapping to be recognised automatically. */
-    detect: z.array(z.string()).optional(),
-    columns: z.record(z.string(), ruleSchema),
-  })
-  .superRefine((m, ctx) => {
+const mappingObject = z.object({
+  id: z.string().min(1),
+  label: z.string().optional(),
+  table: z.enum(ENTITY_TABLES),
+  /** How dates are written, declared, never guessed per row. ISO (2024-03-15) and Excel serials are always read. */
+  date_order: z.enum(DATE_ORDERS).default('ymd'),
+  /** A built-in stage list id, or give `stages` (+ `terminal`) for your own. */
+  stage_set: z.string().optional(),
+  stages: z.array(stageSchema).min(2).optional(),
+  terminal: z
+    .object({ lost: z.array(z.string()).optional(), invalid: z.array(z.string()).optional() })
+    .optional(),
+  /** Orders whose id starts with this are cancellations (Online Retail: "C"). */
+  cancellation_prefix: z.string().min(1).optional(),
+  /** Headers that must all be present for this mapping to be recognised automatically. */
+  detect: z.array(z.string()).optional(),
+  columns: z.record(z.string(), ruleSchema),
+});
+
+/**
+ * Checks that need the whole mapping (column names depend on the table). Written against the
+ * raw input, so a file with several mistakes gets all of them reported at once.
+ */
+function crossFieldProblems(m: { table?: unknown; columns?: unknown; stage_set?: unknown; stages?: unknown }): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  if (typeof m.table === 'string' && (ENTITY_TABLES as readonly string[]).includes(m.table) && m.columns && typeof m.columns === 'object') {
     const known = new Set(tableDef(m.table).columns.map((c) => c.name));
     for (const col of Object.keys(m.columns)) {
       if (!known.has(col)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['columns', col],
-          message: `"${col}" is not a column of ${m.table}; known columns: ${[...known].join(', ')}`,
-        });
+        problems.push({ path: ['columns', col], message: `"${col}" is not a column of ${m.table}; known columns: ${[...known].join(', ')}` });
       }
     }
-    if (m.stage_set && !m.stages && !BUILT_IN_STAGE_SETS.some((s) => s.id === m.stage_set)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['stage_set'],
-        message: `unknown stage_set "${m.stage_set}"; built-in: ${BUILT_IN_STAGE_SETS.map((s) => s.id).join(', ')}, or list your own under "stages"`,
-      });
-    }
-  });
+  }
+  if (typeof m.stage_set === 'string' && !m.stages && !BUILT_IN_STAGE_SETS.some((s) => s.id === m.stage_set)) {
+    problems.push({
+      path: ['stage_set'],
+      message: `unknown stage_set "${m.stage_set}"; built-in: ${BUILT_IN_STAGE_SETS.map((s) => s.id).join(', ')}, or list your own under "stages"`,
+    });
+  }
+  return problems;
+}
+
+export const mappingSchema = mappingObject.superRefine((m, ctx) => {
+  for (const p of crossFieldProblems(m)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+});
 
 export type MappingInput = z.input<typeof mappingSchema>;
 
@@ -111,9 +118,13 @@ export function loadMappingFile(file: string): Mapping {
   }
   const result = mappingSchema.safeParse(json);
   if (!result.success) {
-    const problems = result.error.issues
-      .map((i) => `  - ${i.path.join('.') || '(top level)'}: ${i.message}`)
-      .join('\n');
+    const issues = result.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+    // zod skips the cross-field checks when a field is invalid: add them ourselves
+    const seen = new Set(issues.map((i) => `${i.path.join('.')}|${i.message}`));
+    for (const p of crossFieldProblems((json ?? {}) as Record<string, unknown>)) {
+      if (!seen.has(`${p.path.join('.')}|${p.message}`)) issues.push(p);
+    }
+    const problems = issues.map((i) => `  - ${i.path.join('.') || '(top level)'}: ${i.message}`).join('\n');
     throw new MappingFileError(`Mapping file ${file} is not valid:\n${problems}\nSee docs/ingest.md for the format.`);
   }
   return result.data;

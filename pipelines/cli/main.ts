@@ -1,10 +1,11 @@
 /**
  * `salesight`: the command line. Each command lives in commands/<name>.ts; this file only
  * composes them and turns unexpected errors into one clear line (stack traces with DEBUG=1).
+ * Commands import DuckDB and exceljs inside their actions, so --help and --version start fast.
  */
 import { Command } from 'commander';
 import { SALESIGHT_VERSION } from '../version.ts';
-import { DEFAULT_DB_PATH } from '../../src/lib/warehouse/warehouse.server.ts';
+import { DEFAULT_DB_PATH } from '../../src/lib/warehouse/location.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerHistory } from './commands/history.ts';

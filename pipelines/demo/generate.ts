@@ -175,6 +175,16 @@ class Rng {
   constructor(seed: number) {
     this.next = mulberry32(seed);
   }
+  /**
+   * An independent stream for one part of the generation (and one item of it), so tuning one
+   * thing, e.g. a rep's skill, does not reshuffle everything drawn after it.
+   */
+  static derive(seed: number, stream: Stream, index: number): Rng {
+    let h = (seed ^ Math.imul(stream + 1, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca77)) >>> 0;
+    h = Math.imul(h ^ (h >>> 16), 0x7feb352d); // murmur3-style finaliser
+    h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+    return new Rng((h ^ (h >>> 16)) >>> 0);
+  }
   float(): number {
     return this.next();
   }
@@ -219,6 +229,15 @@ class Rng {
     } while (p > limit);
     return k - 1;
   }
+}
+
+const enum Stream {
+  Simulation,
+  Touches,
+  Texts,
+  Template,
+  Orders,
+  Targets,
 }
 
 function clamp(x: number, lo: number, hi: number): number {
@@ -299,6 +318,16 @@ function isWorkday(day: number): boolean {
   return wd !== 0 && wd !== 6 && !HOLIDAYS.has(day);
 }
 
+/** A time on `day` within working hours, moved off weekends and holidays most of the time. */
+function workTime(rng: Rng, day: number, lateEvening = false): number {
+  let d = day;
+  if (!isWorkday(d) && rng.chance(0.9)) while (!isWorkday(d)) d++;
+  if (d > AS_OF_DAY) d = day; // never pushed past "today"
+  const from = 9 * 60;
+  const to = lateEvening ? 21 * 60 : 18 * 60 + 30;
+  return d * MIN_PER_DAY + rng.int(from, to);
+}
+
 const START_DAY = dayNumber(DEMO_START);
 const AS_OF_DAY = dayNumber(DEMO_AS_OF);
 /** Nothing happens after 19:00 on the as-of day. */
@@ -377,7 +406,7 @@ const ROSTER: RepProfile[] = [
   { owner: '邓超', team: '华南二组', hiredAt: '2024-02-26', leftAt: '2026-07-15', successor: '罗斌', staleOnLeave: true, capacity: 1.0, skill: -0.05, lateRate: 0.04, touchGap: 7, slowness: 1.1 },
   { owner: '冯佳', team: '华南二组', hiredAt: '2026-03-02', capacity: 0.8, skill: -0.1, lateRate: 0.03, touchGap: 5, slowness: 1 },
   // Weak negotiator: reaches 商务谈判 normally, then loses on price or gives big discounts.
-  { owner: '赵强', team: '华北一组', hiredAt: '2020-04-13', capacity: 1.0, skill: 0, stageSkill: [0, 0, 0, -1.5, 0], lateRate: 0.02, touchGap: 5, slowness: 1, discountBias: 0.05 },
+  { owner: '赵强', team: '华北一组', hiredAt: '2020-04-13', capacity: 1.25, skill: 0.1, stageSkill: [0, 0, 0, -2.0, 0], lateRate: 0.02, touchGap: 5, slowness: 1, discountBias: 0.05 },
   { owner: '杨帆', team: '华北一组', hiredAt: '2021-06-21', capacity: 1.0, skill: 0, lateRate: 0.03, touchGap: 5.5, slowness: 1, slumpFrom: '2026-08-10' },
   { owner: '高敏', team: '华北一组', hiredAt: '2023-02-20', capacity: 1.0, skill: 0, lateRate: 0.02, touchGap: 5, slowness: 1 },
   { owner: '徐丽', team: '华北二组', hiredAt: '2019-10-14', capacity: 1.1, skill: 0.15, lateRate: 0.015, touchGap: 5, slowness: 0.95 },
@@ -478,7 +507,7 @@ const INDUSTRY_PRODUCTS: Record<Industry, [number, number, number, number, numbe
 /** Median days in each open stage before the next decision. */
 const STAGE_DWELL_DAYS = [9, 14, 11, 17, 7];
 /** Pass probability per open stage for an average rep, source and product. */
-const BASE_PASS = [0.64, 0.7, 0.68, 0.74, 0.9];
+const BASE_PASS = [0.66, 0.72, 0.7, 0.76, 0.92];
 /** Chance a deal stalls in a stage (sits there for months): mostly discovery and negotiation. */
 const STALL_RATE = [0.02, 0.1, 0.03, 0.1, 0.02];
 
@@ -733,16 +762,6 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
   const personName = () => rng.pick(SURNAMES) + rng.pick(GIVEN_NAMES);
   const maskedMobile = () => `1${rng.pick(['3', '5', '8', '7'])}${rng.int(0, 9)}****${String(rng.int(0, 9999)).padStart(4, '0')}`;
 
-  /** A time on `day` within working hours, moved off weekends and holidays most of the time. */
-  const workTime = (day: number, lateEvening = false): number => {
-    let d = day;
-    if (!isWorkday(d) && rng.chance(0.9)) while (!isWorkday(d)) d++;
-    if (d > AS_OF_DAY) d = day; // never pushed past "today"
-    const from = 9 * 60;
-    const to = lateEvening ? 21 * 60 : 18 * 60 + 30;
-    return d * MIN_PER_DAY + rng.int(from, to);
-  };
-
   /** Owner of an account at a moment: leavers' accounts pass to their successor. */
   const ownerAt = (owner: string, at: number): string => {
     let r = rep(owner);
@@ -771,7 +790,7 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
         const won = c.opps.some((o) => o.status === 'won' && o.closedAt! <= at);
         const inProgress = c.opps.some((o) => o.createdAt <= at && (o.closedAt === null || o.closedAt > at));
         const onlyInvalid = c.opps.every((o) => o.status === 'invalid');
-        const w = (won ? 2.5 : 1) * (inProgress ? 0.25 : 1) * (onlyInvalid ? 0.1 : 1) * Math.sqrt(c.size);
+        const w = (won ? 1.5 : 1) * (inProgress ? 0.25 : 1) * (onlyInvalid ? 0.1 : 1) * Math.sqrt(c.size);
         return [c, w] as const;
       }),
     );
@@ -795,7 +814,7 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
 
   const createdDays = leadDays(rng);
   for (const [seq, day] of createdDays.entries()) {
-    const createdAt = workTime(day);
+    const createdAt = workTime(rng, day);
     const active = reps.filter((r) => isActive(r, createdAt));
     const region = rng.weighted(REGIONS.map((g) => [g, active.filter((r) => r.region === g).reduce((s, r) => s + r.capacity * ramp(r, createdAt), 0)] as const));
     let customer = chooseExistingCustomer(region, createdAt);
@@ -873,21 +892,22 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
     if (at >= r.slumpMin) x -= 1.3;
     if (stalled) x -= 0.9;
     if (handedOver) x -= 0.3;
-    if (o.source === CHANNEL_DROP_SOURCE && at >= CHANNEL_DROP_FROM) x -= 1.6;
+    if (o.source === CHANNEL_DROP_SOURCE && at >= CHANNEL_DROP_FROM) x -= 2.2;
     return logistic(x);
   }
 
   function simulate(o: OppState): void {
     // Won deals outside a realistic 20–150 day cycle are re-drawn.
+    const rng = Rng.derive(seed, Stream.Simulation, o.seq);
     for (let attempt = 0; attempt < 40; attempt++) {
-      simulateOnce(o);
+      simulateOnce(o, rng);
       if (o.status !== 'won') return;
       const cycleDays = (o.closedAt! - o.createdAt) / MIN_PER_DAY;
       if (cycleDays >= 20 && cycleDays <= 150) return;
     }
   }
 
-  function simulateOnce(o: OppState): void {
+  function simulateOnce(o: OppState, rng: Rng): void {
     let owner = o.owner;
     let t = o.createdAt;
     let stage = 0;
@@ -908,7 +928,7 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
 
     const dropChannel = o.source === CHANNEL_DROP_SOURCE && o.createdAt >= CHANNEL_DROP_FROM;
     if (rng.chance(SOURCE_DEFS[o.source].invalidRate * (dropChannel ? 4 : 1) * (o.existingCustomer ? 0.5 : 1))) {
-      const at = Math.max(workTime(dayOfMinute(t) + rng.int(1, 10)), t + 60);
+      const at = Math.max(workTime(rng, dayOfMinute(t) + rng.int(1, 10)), t + 60);
       if (at <= HORIZON) {
         steps.push({ at, kind: 'invalid', from: 0, to: null, owner });
         return finish('invalid', at);
@@ -920,7 +940,7 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
       steps[steps.length - 1]!.stalled = stalled;
       const dwellDays =
         rng.lognormal(STAGE_DWELL_DAYS[stage]!, 0.55) * PRODUCT_DEFS[o.product].cycle * rep(owner).slowness * (stalled ? rng.uniform(3, 7) : 1);
-      let next = Math.max(workTime(dayOfMinute(t) + Math.max(1, Math.round(dwellDays))), t + 60);
+      let next = Math.max(workTime(rng, dayOfMinute(t) + Math.max(1, Math.round(dwellDays))), t + 60);
 
       const r = rep(owner);
       if (r.leftMin < next) {
@@ -929,12 +949,12 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
           o.frozenAt = r.leftMin;
           return;
         }
-        const handoverAt = Math.max(workTime(dayOfMinute(r.leftMin) + rng.int(1, 4)), t + 60);
+        const handoverAt = Math.max(workTime(rng, dayOfMinute(r.leftMin) + rng.int(1, 4)), t + 60);
         if (handoverAt > HORIZON) return finish('open', null);
         steps.push({ at: handoverAt, kind: 'handover', from: null, to: stage, owner: r.successor, previousOwner: owner, stalled });
         owner = r.successor;
         handedOver = true;
-        next = Math.max(next, workTime(dayOfMinute(handoverAt) + rng.int(3, 10)));
+        next = Math.max(next, workTime(rng, dayOfMinute(handoverAt) + rng.int(3, 10)));
       }
       if (next > HORIZON) return finish('open', null);
 
@@ -968,8 +988,9 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
       else if (o.source === CHANNEL_DROP_SOURCE && next >= CHANNEL_DROP_FROM) reasons = [['选择竞品', 0.7], ['价格过高', 0.3]];
       const reason = rng.weighted(reasons);
       // A dying deal lingers a while before anyone admits it is lost.
-      let lostAt = Math.max(workTime(dayOfMinute(next) + Math.round(dwellDays * rng.uniform(0.4, 1.4))), next);
-      if (lostAt >= rep(owner).leftMin) lostAt = next;
+      // (Not so once the partner programme collapsed: those deals were closed out at once.)
+      let lostAt = Math.max(workTime(rng, dayOfMinute(next) + Math.round(dwellDays * rng.uniform(0.4, 1.4))), next);
+      if (lostAt >= rep(owner).leftMin || (o.source === CHANNEL_DROP_SOURCE && next >= CHANNEL_DROP_FROM)) lostAt = next;
       if (lostAt > HORIZON) return finish('open', null);
       steps.push({ at: lostAt, kind: 'lost', from: stage, to: null, owner });
       return finish('lost', lostAt, reason);
@@ -986,10 +1007,10 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
   }
 
   // ---- follow-up history -----------------------------------------------------------------
-  const stageEvents = buildStageEvents(rng, opps, rep, workTime);
+  const stageEvents = buildStageEvents(seed, opps, rep);
 
   // ---- the 华南 funnel sheet (kept outside the CRM, so its deals are not in opportunities) ----
-  const funnelTemplate = buildFunnelTemplate(rng, reps, newCompanyName);
+  const funnelTemplate = buildFunnelTemplate(Rng.derive(seed, Stream.Template, 0), reps, newCompanyName);
   for (const row of funnelTemplate.rows) {
     customers.push({
       key: customers.length,
@@ -1012,8 +1033,8 @@ export function generateDemoData(seed: number = DEMO_SEED): DemoData {
     .sort((a, b) => a.firstContact - b.firstContact || a.key - b.key)
     .forEach((c, i) => customerIds.set(c, `KH${String(i + 1).padStart(5, '0')}`));
 
-  const orders = buildOrders(rng, opps, customers, customerIds, ownerAt, workTime);
-  const targets = buildTargets(rng, reps, orders, customers, customerIds);
+  const orders = buildOrders(Rng.derive(seed, Stream.Orders, 0), opps, customers, customerIds, ownerAt);
+  const targets = buildTargets(Rng.derive(seed, Stream.Targets, 0), reps, orders, customers, customerIds);
 
   return {
     reps: reps.map((r) => ({ owner: r.owner, team: r.team, region: r.region, manager: r.manager, hiredAt: r.hiredAt, leftAt: r.leftAt ?? null })),
@@ -1113,14 +1134,10 @@ interface RawEvent {
   owner: string;
 }
 
-function buildStageEvents(
-  rng: Rng,
-  opps: OppState[],
-  rep: (owner: string) => RepState,
-  workTime: (day: number, lateEvening?: boolean) => number,
-): DemoStageEvent[] {
+function buildStageEvents(seed: number, opps: OppState[], rep: (owner: string) => RepState): DemoStageEvent[] {
   const perOpp: RawEvent[][] = [];
   for (const o of opps) {
+    const rng = Rng.derive(seed, Stream.Touches, o.seq);
     const events: RawEvent[] = [];
     const steps = o.steps;
     for (let i = 0; i < steps.length; i++) {
@@ -1137,12 +1154,12 @@ function buildStageEvents(
       else end = HORIZON;
       const lengthDays = (end - start) / MIN_PER_DAY;
       if (lengthDays < 1.5) continue;
-      const gap = rep(step.owner).touchGap * 1.5 * (step.stalled ? 3 : 1) * (stage === 0 ? 1.3 : 1);
+      const gap = rep(step.owner).touchGap * 1.8 * (step.stalled ? 3 : 1) * (stage === 0 ? 1.3 : 1);
       const count = Math.min(rng.poisson(lengthDays / gap), 9);
       const times: number[] = [];
       for (let k = 0; k < count; k++) {
         const day = dayOfMinute(start) + rng.int(1, Math.max(1, Math.floor(lengthDays) - 1));
-        const at = workTime(day, rng.chance(0.15));
+        const at = workTime(rng, day, rng.chance(0.15));
         if (at > start + 30 && at < end - 30 && at <= HORIZON) times.push(at);
       }
       times.sort((a, b) => a - b);
@@ -1168,6 +1185,7 @@ function buildStageEvents(
 
   const out: { sortKey: number; seq: number; event: DemoStageEvent }[] = [];
   for (const events of perOpp) {
+    const rng = Rng.derive(seed, Stream.Texts, events[0]!.opp.seq);
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const o = e.opp;
@@ -1181,7 +1199,7 @@ function buildStageEvents(
         won: formatYuan(o.quantity * (o.wonUnitPrice ?? o.listUnitPrice)),
         fair: rng.pick(FAIRS),
         partner: rng.pick(PARTNERS),
-        ref: o.customer.shortName === '' ? '老客户' : rng.pick(['恒通物流', '瑞丰电子', '嘉禾商贸', '宏远机械', '博远科技']),
+        ref: rng.pick(['恒通物流', '瑞丰电子', '嘉禾商贸', '宏远机械', '博远科技']),
         competitor: rng.pick(COMPETITORS),
       };
       const stageForText = Math.min(e.stage, 4);
@@ -1324,7 +1342,6 @@ function buildOrders(
   customers: CustomerState[],
   customerIds: Map<CustomerState, string>,
   ownerAt: (owner: string, at: number) => string,
-  workTime: (day: number, lateEvening?: boolean) => number,
 ): DemoOrder[] {
   interface Line {
     at: number;
@@ -1373,7 +1390,7 @@ function buildOrders(
       if (w.product !== 'CRM云服务' && w.product !== '售后维保服务') continue;
       let at = w.closedAt! + 365 * MIN_PER_DAY;
       while (at <= HORIZON && at < stopAt && rng.chance(profile === 'one-off' ? 0.55 : 0.85)) {
-        const when = workTime(dayOfMinute(at) + rng.int(-10, 10));
+        const when = workTime(rng, dayOfMinute(at) + rng.int(-10, 10));
         if (when > HORIZON || when >= stopAt) break;
         lines.push({ at: when, customer: c, product: w.product, quantity: w.quantity, unitPrice: roundTo(w.wonUnitPrice! * rng.uniform(1, 1.08), w.wonUnitPrice! >= 10_000 ? 100 : 1), owner: ownerAt(w.owner, when), opportunityId: null, group: group++ });
         at += 365 * MIN_PER_DAY;
@@ -1381,11 +1398,11 @@ function buildOrders(
     }
     if (profile === 'one-off') continue;
 
-    const meanGap = Math.max(10, (profile === 'champion' ? rng.uniform(12, 22) : rng.uniform(20, 45)) / c.size ** 0.3);
+    const meanGap = Math.max(10, (profile === 'champion' ? rng.uniform(12, 22) : rng.uniform(17, 38)) / c.size ** 0.3);
     const churnRate = isLapsed ? 0 : profile === 'champion' ? 0.01 : 0.07;
     let at = firstWin + Math.round(meanGap * rng.uniform(0.6, 1.4)) * MIN_PER_DAY;
     while (!churned) {
-      const when = workTime(dayOfMinute(at));
+      const when = workTime(rng, dayOfMinute(at));
       if (when > HORIZON || when >= stopAt) break;
       const items = wins.filter((w) => w.closedAt! < when).flatMap(repeatItemsFor);
       const first = rng.weighted(items.map((it) => [it, it.weight] as const));
@@ -1465,7 +1482,7 @@ const TARGET_MISMATCHES = {
 /** Targets cover FY2025 and FY2026; Nov–Dec 2024 were the CRM roll-out, before any plan. */
 const TARGETS_FROM = '2025-01-01';
 /** Quotas relative to what the company actually sells per head (lumpy B2B months, so below 1). */
-const QUOTA_LEVEL = 0.9;
+const QUOTA_LEVEL = 0.85;
 
 function buildTargets(
   rng: Rng,
@@ -1491,12 +1508,13 @@ function buildTargets(
     const mid = (m.start + 14) * MIN_PER_DAY;
     if (mid < r.hiredMin || (!ignoreLeaving && mid >= r.leftMin)) return 0;
     const monthsIn = (mid - r.hiredMin) / (30 * MIN_PER_DAY);
-    return monthsIn < 3 ? 0.3 : monthsIn < 6 ? 0.5 : monthsIn < 12 ? 0.75 : 1;
+    return monthsIn < 3 ? 0 : monthsIn < 6 ? 0.5 : monthsIn < 12 ? 0.75 : 1; // no revenue quota while onboarding
   };
 
-  // Each rep's plan is a share of the run-rate of their territory (a 12-month window around the
-  // month, over the months they worked), with a floor so new hires carry a quota from day one.
-  // Strong months beat it, lumpy B2B months and slumps miss it.
+  // A monthly target is the run-rate of the rep's territory (a 12-month window around the month,
+  // over the months they worked, scaled to the company trend) blended with what the rep committed
+  // to close that month (承诺成交: the month's actual, give or take a forecasting error), with a
+  // floor so everyone past onboarding carries a quota. Lumpy B2B months and slumps still miss.
   const companyTotal = companyActual.reduce((s, v) => s + v, 0);
   const headMonths = reps.reduce((s, r) => s + actualMonths.reduce((t, m) => t + presence(r, m), 0), 0);
   const perHead = companyTotal / headMonths;
@@ -1519,7 +1537,8 @@ function buildTargets(
         const runRate = worked.length ? worked.reduce((s, v) => s + v, 0) / worked.length : 0;
         // the business grows: plan each month at the run-rate the company trend implies for it
         const growth = trendInWindow.length ? trend[i]! / (trendInWindow.reduce((s, v) => s + v, 0) / trendInWindow.length) : 1;
-        const quota = Math.max(runRate * growth * QUOTA_LEVEL, perHead * 0.3 * p);
+        const committed = i < actualMonths.length ? own[i]! * rng.lognormal(1, 0.3) : runRate * growth;
+        const quota = Math.max((0.55 * runRate * growth + 0.45 * committed) * QUOTA_LEVEL, perHead * 0.3 * p);
         return roundTo(quota * rng.uniform(0.95, 1.05), 5000);
       });
     repTarget.set(r.owner, plan(false));
@@ -1620,12 +1639,15 @@ function buildFunnelTemplate(
       const industry = rng.weighted(INDUSTRY_SHARE);
       const product = rng.weighted(PRODUCTS.map((p, i) => [p, INDUSTRY_PRODUCTS[industry][i]! + 0.01] as const));
       const { name } = newCompany('华南', industry);
+      // Days in the current stage first: mostly fresh, a third past the 15-day review mark, a
+      // few stuck for months. The deal was created some weeks before it reached that stage.
       const earliest = Math.max(dayNumber('2026-01-05'), dayOfMinute(r.hiredMin) + 7);
-      // later stages started earlier; some deals sit well past the 15-day review threshold
-      const created = rng.int(earliest, AS_OF_DAY - 3 - stage * 12);
-      const entered = stage === 0 ? created : rng.int(created + stage * 5, Math.max(created + stage * 5, AS_OF_DAY - 1));
-      const lastFollowup = Math.min(AS_OF_DAY, entered + rng.int(0, Math.max(0, AS_OF_DAY - entered)));
+      const dwell = rng.weighted([[rng.int(1, 15), 0.6], [rng.int(16, 45), 0.3], [rng.int(46, 120), 0.1]] as const);
+      const entered = Math.max(AS_OF_DAY - dwell, earliest + stage * 6);
+      const created = stage === 0 ? entered : Math.max(earliest, entered - stage * rng.int(6, 20) - rng.int(0, 10));
+      const lastFollowup = AS_OF_DAY - rng.int(0, Math.min(AS_OF_DAY - entered, 20));
       const { quantity, unitPrice } = PRODUCT_DEFS[product].quote(rng, clamp(rng.lognormal(1, 0.5), 0.35, 3));
+      const need = rng.pick(NEEDS[product]);
       const expectedClose = rng.chance(0.15) ? AS_OF_DAY - rng.int(3, 30) : AS_OF_DAY + rng.int(10, 120);
       drafts.push({
         created,
@@ -1637,8 +1659,8 @@ function buildFunnelTemplate(
         firstContactAt: isoDate(created),
         lastFollowupAt: `${isoDate(lastFollowup)} ${String(rng.int(9, 18)).padStart(2, '0')}:${rng.pick(['00', '15', '30', '45'])}:00`,
         method: rng.weighted(METHOD_WEIGHTS[stage]!),
-        summary: fill(rng.pick(TOUCH_TEXTS[stage]!), { product, need: rng.pick(NEEDS[product]), industry, title: '采购经理', amount: formatYuan(quantity * unitPrice) }),
-        need: rng.pick(NEEDS[product]),
+        summary: fill(rng.pick(TOUCH_TEXTS[stage]!), { product, need, industry, title: '采购经理', amount: formatYuan(quantity * unitPrice) }),
+        need,
         expectedCloseDate: isoDate(expectedClose),
         expectedAmountWan: Math.max(1, roundTo((quantity * unitPrice) / 10_000, 0.5)),
         owner: r.owner,

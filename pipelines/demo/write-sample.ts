@@ -5,21 +5,22 @@
  * Same bytes on every run: `npx tsx pipelines/demo/write-sample.ts` (or `npm run sample`).
  *
  * 跟进记录.csv holds exactly three deliberately bad rows, for the rejected-rows feature:
- *   line  4602: 跟进时间 "2025/13/45 10:00" is not a date
- *   line  7669: 新阶段 "待定" is not a stage
- *   line 10737: 商机编号 is empty
+ *   line  4795: 跟进时间 "2025/13/45 10:00" is not a date
+ *   line  7994: 新阶段 "待定" is not a stage
+ *   line 11192: 商机编号 is empty
  * (line numbers are physical lines, header = 1; writeSample() returns them too and the script
  * prints them, so a change to the generator that moves them shows up at once.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { DEMO_AS_OF, formatYuan, generateDemoData, type DemoData, type DemoStageEvent } from './generate.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SAMPLE_DIR = path.join(REPO_ROOT, 'data/sample');
+import { SAMPLE_DIR } from './paths.ts';
+
+export { SAMPLE_DIR };
 
 /** Fixed workbook metadata and ZIP entry times, so the XLSX is byte-identical on every run. */
 const WORKBOOK_TIME = new Date(Date.UTC(2026, 9, 31, 9, 0, 0));
@@ -138,7 +139,7 @@ async function funnelWorkbook(data: DemoData): Promise<Buffer> {
     { header: '客户需求/痛点', width: 36 },
     { header: '预计成交日期', width: 13, numFmt: 'yyyy-mm-dd' },
     { header: '预计成交金额(万元)', width: 18, numFmt: '#,##0.0' },
-    { header: '负责人', width: 9 },
+    { header: '负责人', width: 10 },
     { header: '当前阶段停留时长(天)', width: 20 },
     { header: '转化率/阶段通过率(可选)', width: 30 },
   ];

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 
 export type Encoding = 'utf-8' | 'utf-8-bom' | 'gb18030' | 'utf-16le' | 'utf-16be';
 
@@ -165,11 +165,14 @@ export interface SheetCsv {
 }
 
 /**
- * One CSV per non-empty worksheet. The header is the first row with at least two filled cells
- * (exported workbooks often put a title row above it); rows above it are dropped.
+ * One CSV per non-empty worksheet. The header is the first row with at least two different
+ * values (exported workbooks often put a title row, merged or not, above it); rows above it
+ * are dropped.
  */
 export async function xlsxToCsv(file: string, tmpDir: string): Promise<SheetCsv[]> {
-  const workbook = new ExcelJS.Workbook();
+  // loaded here, not at the top: CSV-only runs skip half a second of start-up
+  const { default: Excel } = await import('exceljs');
+  const workbook = new Excel.Workbook();
   try {
     await workbook.xlsx.readFile(file);
   } catch (err) {
@@ -184,7 +187,8 @@ export async function xlsxToCsv(file: string, tmpDir: string): Promise<SheetCsv[
       const values = (row.values as ExcelJS.CellValue[]).slice(1).map(cellText);
       while (values.length && values[values.length - 1] === '') values.pop();
       if (!headerFound) {
-        if (values.filter((v) => v !== '').length < 2) return;
+        // a merged title cell repeats its text in every cell it spans: not a header
+        if (new Set(values.filter((v) => v !== '')).size < 2) return;
         headerFound = true;
         width = values.length;
         lines.push([...values, SHEET_ROW_COLUMN].map(csvField).join(','));

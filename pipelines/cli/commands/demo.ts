@@ -1,18 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { openReadOnly, queryRows } from '../../../src/lib/warehouse/warehouse.server.ts';
-import { runIngest } from '../../ingest/run-ingest.ts';
 import { terminalProgress } from '../progress.ts';
 import { formatCount, renderTextTable } from '../text-table.ts';
 import { printJson } from '../output.ts';
 import { renderIngestSummary } from './ingest.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const SAMPLE_DIR = path.join(REPO_ROOT, 'data/sample');
-/** The demo has its own warehouse so it never mixes sample rows into a real one. */
-export const DEMO_DB = path.join(REPO_ROOT, 'data/demo.duckdb');
+import { DEMO_DB, SAMPLE_DIR } from '../../demo/paths.ts';
 
 export interface WarehouseSummary {
   tables: { table: string; rows: number }[];
@@ -20,6 +14,7 @@ export interface WarehouseSummary {
 }
 
 export async function summariseWarehouse(dbPath: string): Promise<WarehouseSummary> {
+  const { openReadOnly, queryRows } = await import('../../../src/lib/warehouse/warehouse.server.ts');
   const w = await openReadOnly(dbPath);
   try {
     const names = ['opportunities', 'stage_events', 'orders', 'customers', 'reps', 'targets', 'products', 'rejected_rows'];
@@ -48,6 +43,7 @@ export function registerDemo(program: Command): void {
       if (!fs.existsSync(SAMPLE_DIR)) throw new Error(`The sample data is missing (${SAMPLE_DIR}); restore it with \`npm run sample\`.`);
       // A fresh build every time: the demo must look the same on every machine.
       fs.rmSync(db, { force: true });
+      const { runIngest } = await import('../../ingest/run-ingest.ts');
       const report = await runIngest({ dbPath: db, inputs: [SAMPLE_DIR], progress: terminalProgress() });
       const summary = await summariseWarehouse(db);
       if (opts.json) return printJson({ ingest: report, summary });

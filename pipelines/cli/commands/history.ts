@@ -1,12 +1,7 @@
 /** `salesight runs` and `salesight rejects`: what past ingests did, from the warehouse itself. */
 import type { Command } from 'commander';
-import {
-  openReadOnly,
-  queryRows,
-  resolveDbPath,
-  WarehouseMissingError,
-  type ReadOnlyWarehouse,
-} from '../../../src/lib/warehouse/warehouse.server.ts';
+import type { ReadOnlyWarehouse } from '../../../src/lib/warehouse/warehouse.server.ts';
+import { resolveDbPath } from '../../../src/lib/warehouse/location.ts';
 import { formatCount, renderTextTable } from '../text-table.ts';
 import { EXIT, fail, printJson } from '../output.ts';
 
@@ -25,6 +20,7 @@ export interface IngestRunRow {
 }
 
 async function withWarehouse<T>(cmd: Command, json: boolean | undefined, fn: (w: ReadOnlyWarehouse) => Promise<T>): Promise<T> {
+  const { openReadOnly, WarehouseMissingError } = await import('../../../src/lib/warehouse/warehouse.server.ts');
   let warehouse: ReadOnlyWarehouse;
   try {
     warehouse = await openReadOnly(resolveDbPath(cmd.optsWithGlobals().db));
@@ -39,9 +35,14 @@ async function withWarehouse<T>(cmd: Command, json: boolean | undefined, fn: (w:
   }
 }
 
+async function queryRows<T>(w: ReadOnlyWarehouse, sql: string, params: (string | number)[] = []): Promise<T[]> {
+  const { queryRows: run } = await import('../../../src/lib/warehouse/warehouse.server.ts');
+  return run<T>(w.connection, sql, params);
+}
+
 export async function recentRuns(w: ReadOnlyWarehouse, limit: number): Promise<IngestRunRow[]> {
   return queryRows<IngestRunRow>(
-    w.connection,
+    w,
     `SELECT run_id, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at,
             status, files, rows_read, rows_loaded, rows_rejected, rows_inserted, rows_updated, rows_unchanged
      FROM ingest_runs ORDER BY run_id DESC LIMIT ?`,
@@ -88,10 +89,10 @@ export function registerHistory(program: Command): void {
       await withWarehouse(cmd, opts.json, async (w) => {
         const runId = opts.run
           ? Number.parseInt(opts.run, 10)
-          : ((await queryRows<{ id: number | null }>(w.connection, 'SELECT max(run_id) AS id FROM ingest_runs'))[0]?.id ?? null);
+          : ((await queryRows<{ id: number | null }>(w, 'SELECT max(run_id) AS id FROM ingest_runs'))[0]?.id ?? null);
         if (runId === null || !Number.isInteger(runId)) fail('No ingest runs yet.', EXIT.input, opts.json);
         const rows = await queryRows<{ file: string; sheet: string; line: number; reason: string; raw_record: string }>(
-          w.connection,
+          w,
           `SELECT file, sheet, line, reason, left(raw_record, 500) AS raw_record FROM rejected_rows WHERE run_id = ? ORDER BY file, sheet, line LIMIT ?`,
           [runId, Number.parseInt(opts.limit, 10) || 50],
         );

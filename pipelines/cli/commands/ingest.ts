@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
-import { resolveDbPath } from '../../../src/lib/warehouse/warehouse.server.ts';
-import { IngestInputError, IngestStrictError, runIngest, type IngestReport } from '../../ingest/run-ingest.ts';
-import { InputNotFoundError } from '../../ingest/discover.ts';
-import { MappingFileError } from '../../ingest/mapping.ts';
-import { WarehouseBusyError } from '../../warehouse/write-transaction.ts';
+import { resolveDbPath } from '../../../src/lib/warehouse/location.ts';
+import type { IngestReport } from '../../ingest/run-ingest.ts';
 import { terminalProgress } from '../progress.ts';
 import { formatCount, renderTextTable } from '../text-table.ts';
 import { EXIT, fail, printJson } from '../output.ts';
@@ -76,6 +73,10 @@ Examples:
     .action(async (inputs: string[], opts: { preset?: string; mapping?: string; strict?: boolean; json?: boolean }, cmd: Command) => {
       const db = resolveDbPath(cmd.optsWithGlobals().db);
       if (opts.preset && opts.mapping) fail('Give --preset or --mapping, not both.', EXIT.input, opts.json);
+      const { IngestInputError, IngestStrictError, runIngest } = await import('../../ingest/run-ingest.ts');
+      const { InputNotFoundError } = await import('../../ingest/discover.ts');
+      const { MappingFileError } = await import('../../ingest/mapping.ts');
+      const { WarehouseBusyError } = await import('../../warehouse/write-transaction.ts');
       try {
         const report = await runIngest({
           dbPath: db,

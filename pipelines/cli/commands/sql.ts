@@ -1,21 +1,14 @@
 import type { Command } from 'commander';
-import { DuckDBTypeId, type DuckDBMaterializedResult } from '@duckdb/node-api';
-import {
-  openReadOnly,
-  resolveDbPath,
-  WarehouseMissingError,
-} from '../../../src/lib/warehouse/warehouse.server.ts';
+import type { DuckDBMaterializedResult } from '@duckdb/node-api';
+import { resolveDbPath } from '../../../src/lib/warehouse/location.ts';
 import { renderTextTable } from '../text-table.ts';
 import { EXIT, fail, printJson } from '../output.ts';
 
 /** Rows shown by `--format table`; csv and json print everything. */
 export const MAX_TABLE_ROWS = 1000;
 
-const NUMERIC = new Set<DuckDBTypeId>([
-  DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.UHUGEINT,
-  DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.DECIMAL,
-]);
+/** DuckDB type names whose values print as JSON numbers. */
+const NUMERIC_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
 export interface QueryResultTable {
   columns: string[];
@@ -26,7 +19,7 @@ export interface QueryResultTable {
 
 export async function readResult(result: DuckDBMaterializedResult): Promise<QueryResultTable> {
   const columns = result.columnNames();
-  const numeric = result.columnTypes().map((t) => NUMERIC.has(t.typeId));
+  const numeric = result.columnTypes().map((t) => NUMERIC_TYPES.test(t.toString()));
   const reader = await result.getRowObjectsJson();
   return { columns, numeric, rows: reader as Record<string, unknown>[] };
 }
@@ -65,6 +58,7 @@ export function registerSql(program: Command): void {
       if (!['table', 'csv', 'json'].includes(format)) fail(`--format must be table, csv or json (got "${format}").`, EXIT.input);
       const asJson = format === 'json';
       const db = resolveDbPath(cmd.optsWithGlobals().db);
+      const { openReadOnly, WarehouseMissingError } = await import('../../../src/lib/warehouse/warehouse.server.ts');
       let warehouse;
       try {
         warehouse = await openReadOnly(db);

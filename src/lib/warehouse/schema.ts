@@ -87,7 +87,7 @@ export const TABLES: TableDef[] = [
       { name: 'source', type: 'VARCHAR', doc: 'Lead source / channel (线索来源).' },
       { name: 'stage_set', type: 'VARCHAR', notNull: true, doc: 'Which stage list `stage` belongs to (see `stages`): `default` (the six seed stages), `maven_crm`, `salesforce`, `hubspot`, or a user mapping’s own.' },
       { name: 'stage', type: 'VARCHAR', doc: 'Current (or last reached) stage, normalised to the stage set’s canonical name, e.g. 需求挖掘. NULL when only a terminal status is known.' },
-      { name: 'status', type: 'VARCHAR', notNull: true, doc: '`open`, `won`, `lost` or `invalid` (无效线索).' },
+      { name: 'status', type: 'VARCHAR', notNull: true, doc: '`open`, `won`, `lost` or `invalid` (无效线索). Without a status column it comes from the stage: the won stage (已成交, Won, Closed Won) → won; 丢单/已流失, Lost, Closed Lost → lost; 无效线索 → invalid; any other stage → open.' },
       { name: 'created_at', type: 'TIMESTAMP', doc: 'Created / first contact (首次接触时间).' },
       { name: 'stage_entered_at', type: 'TIMESTAMP', doc: 'When the current stage was entered; NULL when the export does not say.' },
       { name: 'last_activity_at', type: 'TIMESTAMP', doc: 'Latest follow-up (最近跟进时间).' },

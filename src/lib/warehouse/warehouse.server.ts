@@ -4,15 +4,9 @@
  * `dbPath` is only ever replaced whole (see docs/warehouse.md, "Readers and the writer").
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 
-export const DEFAULT_DB_PATH = 'data/warehouse.duckdb';
-
-/** `--db` beats SALESIGHT_DB beats the default. */
-export function resolveDbPath(explicit?: string): string {
-  return path.resolve(explicit ?? process.env.SALESIGHT_DB ?? DEFAULT_DB_PATH);
-}
+export { DEFAULT_DB_PATH, resolveDbPath } from './location.ts';
 
 export class WarehouseMissingError extends Error {
   constructor(public readonly dbPath: string) {

@@ -379,7 +379,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestReport> {
 
     return await withWarehouseWrite(opts.dbPath, async (connection) => {
       await installParseMacros(connection);
-      const runId = (await queryValue<number>(connection, `SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs`)) as number;
+      const runId = await queryValue<number>(connection, `SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs`);
       const tables: Record<string, MergeCounts> = {};
       const fileReports: FileReport[] = [];
       for (const batch of batches) {

@@ -78,7 +78,3 @@ export async function queryValue<T = unknown>(
 export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
-
-export function sqlIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}

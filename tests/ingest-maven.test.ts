@@ -32,8 +32,9 @@ describe('ingest ../shared/data/maven_crm', () => {
     );
     expect(byStage).toEqual([
       { stage: 'Won', status: 'won', n: 4238 },
-      // Maven writes Lost as a stage; it is a terminal status, the stage it was lost at is unknown
-      { stage: null, status: 'lost', n: 2473 },
+      // Maven writes Lost as a stage; it is a status. All 2473 have an engage_date (the date a
+      // deal entered Engaging), so they were lost at Engaging.
+      { stage: 'Engaging', status: 'lost', n: 2473 },
       { stage: 'Engaging', status: 'open', n: 1589 },
       { stage: 'Prospecting', status: 'open', n: 500 },
     ]);

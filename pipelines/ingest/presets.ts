@@ -187,9 +187,12 @@ const mavenPipeline = defineMapping({
     closed_at: ['close_date'],
     amount: ['close_value'],
   },
-  // A snapshot export: the current stage was entered at engage_date (Engaging) or close_date (Won).
+  // A snapshot export. Maven's dictionary: engage_date is when the deal entered Engaging, and
+  // every Lost deal has one (the 500 without are exactly the Prospecting deals), so a lost deal
+  // was lost at Engaging. The current stage was entered at engage_date, or close_date if won.
   derived: {
-    stage_entered_at: `CASE WHEN v.stage = 'Engaging' THEN v.created_at WHEN v.status IN ('won', 'lost') THEN v.closed_at END`,
+    stage: `CASE WHEN v.status = 'lost' AND v.created_at IS NOT NULL THEN 'Engaging' ELSE v.stage END`,
+    stage_entered_at: `CASE WHEN v.status = 'won' THEN v.closed_at WHEN v.stage = 'Engaging' OR (v.status = 'lost' AND v.created_at IS NOT NULL) THEN v.created_at END`,
   },
 });
 

@@ -1,22 +1,17 @@
 /** `salesight runs` and `salesight rejects`: what past ingests did, from the warehouse itself. */
 import type { Command } from 'commander';
 import type { ReadOnlyWarehouse } from '../../../src/lib/warehouse/warehouse.server.ts';
+import type { IngestTotals } from '../../ingest/run-ingest.ts';
 import { resolveDbPath } from '../../../src/lib/warehouse/location.ts';
 import { formatCount, renderTextTable } from '../text-table.ts';
 import { EXIT, fail, printJson } from '../output.ts';
 
-export interface IngestRunRow {
+/** A row of `salesight runs --json`: the run's counts have the same names as in the ingest report. */
+export interface IngestRunRow extends IngestTotals {
   run_id: number;
   started_at: string;
   finished_at: string;
   status: string;
-  files: number;
-  rows_read: number;
-  rows_loaded: number;
-  rows_rejected: number;
-  rows_inserted: number;
-  rows_updated: number;
-  rows_unchanged: number;
 }
 
 async function withWarehouse<T>(cmd: Command, json: boolean | undefined, fn: (w: ReadOnlyWarehouse) => Promise<T>): Promise<T> {

@@ -1,0 +1,60 @@
+/**
+ * What every metric family provides, so the CLI, the workbooks and the site treat them alike:
+ * `compute` returns the family's typed result (its `--json` shape, snake_case, rates as 0–1
+ * fractions, money in 元 as numbers); `tables` lays the same figures out as tables for the
+ * workbook and the terminal; `drill` returns the rows behind one figure.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { SalesightConfig } from '../config/config.ts';
+import type { ResolvedParams } from './params.ts';
+
+export type CellFormat = 'text' | 'integer' | 'number' | 'money' | 'percent' | 'date' | 'datetime' | 'days';
+
+export interface TableColumn {
+  key: string;
+  header_en: string;
+  header_zh: string;
+  format: CellFormat;
+}
+
+export interface ResultTable {
+  /** Sheet name in workbooks: short, no []:*?/\ characters. */
+  name: string;
+  title_en: string;
+  title_zh: string;
+  columns: TableColumn[];
+  rows: Record<string, unknown>[];
+}
+
+export interface MetricContext {
+  connection: DuckDBConnection;
+  params: ResolvedParams;
+  config: SalesightConfig;
+}
+
+export interface DrillRequest {
+  /** Which figure, e.g. `stagnating`, `reached`, `lost`. */
+  target: string;
+  /** Narrowing keys, e.g. { stage: '需求挖掘' } or { owner: '王磊' }. */
+  keys: Record<string, string>;
+  limit: number;
+}
+
+export interface MetricFamily<R> {
+  id: string;
+  title_en: string;
+  title_zh: string;
+  compute(ctx: MetricContext): Promise<R>;
+  tables(result: R): ResultTable[];
+  /** Drill targets this family answers, with the keys each takes. */
+  drillTargets?: Record<string, string[]>;
+  drill?(ctx: MetricContext, request: DrillRequest): Promise<ResultTable>;
+}
+
+/** Default cap on drill-down rows returned at once; workbooks stream beyond it (issue 4). */
+export const MAX_DRILL_ROWS = 10_000;
+
+/** a / b, or null when b is 0 (a rate over nothing is unknown, not zero). */
+export function ratio(a: number, b: number): number | null {
+  return b === 0 ? null : a / b;
+}

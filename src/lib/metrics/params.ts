@@ -1,0 +1,87 @@
+/**
+ * The parameters every metric family takes: a period, an as-of date, filters and a group-by.
+ * Validated here once (CLI flags and, later, URL query strings both go through
+ * `metricParamsSchema`), then turned into SQL fragments by the helpers below. Filter values are
+ * escaped as SQL literals, never spliced raw.
+ */
+import { z } from 'zod';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryRows, sqlString } from '../warehouse/warehouse.server.ts';
+
+/** What figures can be filtered and grouped by (spec: team, region, industry, product, source, owner). */
+export const DIMENSIONS = ['team', 'region', 'industry', 'product', 'source', 'owner'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-10-31');
+
+export const metricParamsSchema = z
+  .object({
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    as_of: isoDate.optional(),
+    filters: z.partialRecord(z.enum(DIMENSIONS), z.array(z.string().min(1)).min(1)).default({}),
+    by: z.enum(DIMENSIONS).optional(),
+  })
+  .refine((p) => !p.from || !p.to || p.from <= p.to, { message: '--from must not be after --to', path: ['from'] });
+
+export type MetricParams = z.input<typeof metricParamsSchema>;
+
+/** Parameters with every default filled in; results echo these so a figure says what it covers. */
+export interface ResolvedParams {
+  /** First day of the period (inclusive). */
+  from: string;
+  /** Last day of the period (inclusive). */
+  to: string;
+  /** "Today" for dwell, stagnation, recency and pace. */
+  as_of: string;
+  filters: Partial<Record<Dimension, string[]>>;
+  by: Dimension | null;
+}
+
+/**
+ * Defaults: as-of is the latest date in the data (exports are snapshots: "today" would make a
+ * 2017 dataset look four years stale); the period is everything up to it.
+ */
+export async function resolveParams(connection: DuckDBConnection, input: MetricParams = {}): Promise<ResolvedParams> {
+  const p = metricParamsSchema.parse(input);
+  let asOf = p.as_of;
+  let from = p.from;
+  if (!asOf || !from) {
+    const [span] = await queryRows<{ first: string | null; last: string | null }>(
+      connection,
+      `SELECT strftime(min(d), '%Y-%m-%d') AS first, strftime(max(d), '%Y-%m-%d') AS last FROM (
+         SELECT created_at AS d FROM opportunities UNION ALL SELECT closed_at FROM opportunities
+         UNION ALL SELECT stage_entered_at FROM opportunities UNION ALL SELECT last_activity_at FROM opportunities
+         UNION ALL SELECT occurred_at FROM stage_events UNION ALL SELECT ordered_at FROM orders)`,
+    );
+    asOf ??= p.to ?? span?.last ?? new Date().toISOString().slice(0, 10);
+    from ??= span?.first ?? asOf;
+  }
+  return { from, to: p.to ?? asOf, as_of: asOf, filters: p.filters, by: p.by ?? null };
+}
+
+/** `alias.team IN ('华东一组') AND …` for the opportunity-level filters; 'true' when none. */
+export function dimensionFilterSql(filters: ResolvedParams['filters'], columnOf: (d: Dimension) => string | null): string {
+  const parts: string[] = [];
+  for (const d of DIMENSIONS) {
+    const values = filters[d];
+    if (!values?.length) continue;
+    const column = columnOf(d);
+    // A filter on a dimension a table does not have matches nothing rather than everything.
+    parts.push(column ? `${column} IN (${values.map(sqlString).join(', ')})` : 'false');
+  }
+  return parts.length ? parts.join(' AND ') : 'true';
+}
+
+export function opportunityFilterSql(filters: ResolvedParams['filters'], alias = 'o'): string {
+  return dimensionFilterSql(filters, (d) => `${alias}.${d}`);
+}
+
+/** `column` within the period, both ends inclusive, for DATE or TIMESTAMP columns. */
+export function inPeriodSql(column: string, params: Pick<ResolvedParams, 'from' | 'to'>): string {
+  return `(${column} >= DATE ${sqlString(params.from)} AND ${column} < DATE ${sqlString(params.to)} + INTERVAL 1 DAY)`;
+}
+
+export function dateLiteral(day: string): string {
+  return `DATE ${sqlString(day)}`;
+}

@@ -23,7 +23,8 @@ export interface ResultTable {
   title_en: string;
   title_zh: string;
   columns: TableColumn[];
-  rows: Record<string, unknown>[];
+  /** one object per row, keyed by column key */
+  rows: object[];
 }
 
 export interface MetricContext {

@@ -1,0 +1,210 @@
+/**
+ * SQL for the funnel (spec §2), built from the parameters and the stage list. Pure: tests pin it.
+ *
+ * Per opportunity we find its furthest stage (`max_pos`): the highest stage position among its
+ * stage changes up to the as-of date, its current stage, and the won stage if it is won. Then for
+ * each stage s an opportunity that reached s either
+ *   advanced  (max_pos > s),
+ *   was lost  (lost or invalid with max_pos = s: lost at its furthest stage),
+ *   is still open there (censored, not a failure), or won there (s is the won stage).
+ * So advanced + lost + still_open + won = reached, and exited = advanced + lost.
+ * Reached: with full history and the skipped-stage rule off, the stages actually visited (a
+ * backward move does not un-reach); otherwise every stage up to max_pos (snapshot exports only
+ * know the current stage, so reaching the earlier ones is inferred).
+ */
+import { sqlString } from '../../warehouse/warehouse.server.ts';
+import { dateLiteral, inPeriodSql, opportunityFilterSql, type Dimension, type ResolvedParams } from '../params.ts';
+import type { StageList } from '../stages.ts';
+
+export interface FunnelQueryInput {
+  params: ResolvedParams;
+  stages: StageList;
+  skippedStagesCountAsReached: boolean;
+}
+
+/** End of the as-of day, as a timestamp bound: events after it have not happened yet. */
+function asOfEnd(params: ResolvedParams): string {
+  return `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
+}
+
+/**
+ * One row per opportunity of the stage set that passes the filters (not limited to the period):
+ * its furthest stage, whether stage history exists, and when it entered its current stage.
+ */
+export function opportunityBaseCte(input: FunnelQueryInput): string {
+  const { params, stages } = input;
+  const set = sqlString(stages.stage_set);
+  const wonPos = stages.stages.find((s) => s.is_won)?.position ?? 0;
+  return `st AS (
+    SELECT position, stage, is_won FROM stages WHERE stage_set = ${set}
+  ),
+  ev AS (
+    SELECT e.opportunity_id,
+           max(sp.position) AS hist_max,
+           list(DISTINCT sp.position) AS visited,
+           max(e.occurred_at) FILTER (e.to_stage IS NOT NULL) AS last_change_at
+    FROM stage_events e JOIN st sp ON sp.stage = e.to_stage OR sp.stage = e.from_stage
+    WHERE e.occurred_at < ${asOfEnd(params)}
+    GROUP BY e.opportunity_id
+  ),
+  entered AS (
+    -- when the current stage was entered, from history, for exports that do not say
+    SELECT e.opportunity_id, e.to_stage AS stage, max(e.occurred_at) AS entered_at
+    FROM stage_events e WHERE e.to_stage IS NOT NULL AND e.occurred_at < ${asOfEnd(params)}
+    GROUP BY ALL
+  ),
+  base AS (
+    SELECT o.opportunity_id, o.customer_name, o.owner, o.team, o.region, o.industry, o.product, o.source,
+           o.stage, o.status, o.created_at, o.closed_at, o.lost_reason,
+           o.expected_amount::DOUBLE AS expected_amount, o.amount::DOUBLE AS amount,
+           coalesce(o.stage_entered_at, en.entered_at) AS stage_entered_at,
+           cp.position AS current_pos,
+           ev.opportunity_id IS NOT NULL AS has_history,
+           coalesce(ev.visited, []) AS visited,
+           greatest(coalesce(ev.hist_max, 0), coalesce(cp.position, 0), CASE WHEN o.status = 'won' THEN ${wonPos} ELSE 0 END) AS max_pos
+    FROM opportunities o
+    LEFT JOIN st cp ON cp.stage = o.stage
+    LEFT JOIN ev ON ev.opportunity_id = o.opportunity_id
+    LEFT JOIN entered en ON en.opportunity_id = o.opportunity_id AND en.stage = o.stage
+    WHERE o.stage_set = ${set} AND ${opportunityFilterSql(params.filters)}
+  ),
+  cohort AS (
+    -- Opportunities created in the period. One without a creation date cannot be placed in a
+    -- period; it counts when the period starts at or before the earliest dated one.
+    SELECT * FROM base
+    WHERE ${inPeriodSql('created_at', params)}
+       OR (created_at IS NULL AND ${dateLiteral(params.from)} <= coalesce((SELECT min(created_at) FROM base)::DATE, ${dateLiteral(params.from)}))
+  )`;
+}
+
+/** Per stage (and per group of `group`): reached, advanced, lost, still open, won. */
+/** Whether opportunity `c` reached the stage at `position` (an SQL expression). */
+function reachedSql(input: FunnelQueryInput, position: string): string {
+  return input.skippedStagesCountAsReached
+    ? `c.max_pos >= ${position}`
+    : `(CASE WHEN c.has_history THEN list_contains(c.visited, ${position}) OR c.max_pos = ${position} ELSE c.max_pos >= ${position} END)`;
+}
+
+export function stageCountsSql(input: FunnelQueryInput, group: Dimension | null): string {
+  const reachedRule = reachedSql(input, 'st.position');
+  return `WITH ${opportunityBaseCte(input)},
+  marked AS (
+    SELECT st.position, st.stage, ${group ? `c.${group}` : 'NULL'} AS grp, c.max_pos, c.status, ${reachedRule} AS reached
+    FROM st CROSS JOIN cohort c
+    WHERE c.max_pos > 0
+  )
+  SELECT position, stage, grp,
+         count(*) FILTER (reached)::BIGINT AS reached,
+         count(*) FILTER (reached AND max_pos > position)::BIGINT AS advanced,
+         count(*) FILTER (reached AND max_pos = position AND status IN ('lost', 'invalid'))::BIGINT AS lost,
+         count(*) FILTER (reached AND max_pos = position AND status = 'invalid')::BIGINT AS invalid,
+         count(*) FILTER (reached AND max_pos = position AND status = 'open')::BIGINT AS still_open,
+         count(*) FILTER (reached AND max_pos = position AND status = 'won')::BIGINT AS won
+  FROM marked
+  GROUP BY position, stage, grp
+  ORDER BY grp NULLS FIRST, position`;
+}
+
+/** Cohort size, how much of it has stage history, and what has no known stage. */
+export function cohortSummarySql(input: FunnelQueryInput): string {
+  return `WITH ${opportunityBaseCte(input)}
+  SELECT count(*)::BIGINT AS opportunities,
+         count(*) FILTER (has_history)::BIGINT AS with_history,
+         count(*) FILTER (max_pos = 0)::BIGINT AS unknown_stage,
+         count(*) FILTER (created_at IS NULL)::BIGINT AS undated
+  FROM cohort`;
+}
+
+/**
+ * Outcomes of opportunities closed in the period (win rate, cycle, won amounts) and the open
+ * pipeline as of now; one row, or one per group of `group`.
+ */
+export function outcomesSql(input: FunnelQueryInput, group: Dimension | null): string {
+  const { params } = input;
+  const wonInPeriod = `status = 'won' AND ${inPeriodSql('closed_at', params)}`;
+  return `WITH ${opportunityBaseCte(input)},
+  b AS (
+    SELECT ${group ? group : 'NULL'} AS grp, status, amount,
+           status IN ('won', 'lost') AND ${inPeriodSql('closed_at', params)} AS closed_in_period,
+           ${wonInPeriod} AS won_in_period,
+           CASE WHEN status = 'won' THEN date_diff('day', created_at::DATE, closed_at::DATE) END AS cycle_days
+    FROM base
+  )
+  SELECT grp,
+         count(*) FILTER (closed_in_period)::BIGINT AS closed,
+         count(*) FILTER (won_in_period)::BIGINT AS won,
+         coalesce(sum(amount) FILTER (won_in_period), 0) AS won_amount,
+         avg(amount) FILTER (won_in_period) AS avg_won_amount,
+         avg(cycle_days) FILTER (won_in_period) AS cycle_days_mean,
+         median(cycle_days) FILTER (won_in_period) AS cycle_days_median,
+         count(cycle_days) FILTER (won_in_period)::BIGINT AS cycle_sample,
+         count(*) FILTER (status = 'open')::BIGINT AS open_now
+  FROM b GROUP BY grp ORDER BY grp NULLS FIRST`;
+}
+
+/** Open opportunities with their current stage and expected amount, for the weighted pipeline. */
+export function openPipelineSql(input: FunnelQueryInput): string {
+  return `WITH ${opportunityBaseCte(input)}
+  SELECT current_pos AS position, count(*)::BIGINT AS open, count(expected_amount)::BIGINT AS with_amount, coalesce(sum(expected_amount), 0) AS expected_amount
+  FROM base WHERE status = 'open' AND current_pos IS NOT NULL
+  GROUP BY current_pos ORDER BY current_pos`;
+}
+
+/** Open opportunities sitting in their stage longer than its threshold, as of the as-of date. */
+export function stagnationSql(input: FunnelQueryInput, limit?: number): string {
+  const thresholds = input.stages.stages
+    .filter((s) => s.stagnation_days !== null)
+    .map((s) => `(${sqlString(s.stage)}, ${s.stagnation_days})`);
+  if (thresholds.length === 0) return `SELECT NULL AS opportunity_id WHERE false`;
+  return `WITH ${opportunityBaseCte(input)},
+  threshold(stage, days) AS (VALUES ${thresholds.join(', ')})
+  SELECT b.opportunity_id, b.customer_name, b.owner, b.team, b.region, b.source, b.stage,
+         strftime(b.stage_entered_at, '%Y-%m-%d') AS stage_entered_at,
+         date_diff('day', b.stage_entered_at::DATE, ${dateLiteral(input.params.as_of)})::INTEGER AS dwell_days,
+         t.days AS threshold_days, b.expected_amount
+  FROM base b JOIN threshold t ON t.stage = b.stage
+  WHERE b.status = 'open' AND b.stage_entered_at IS NOT NULL
+    AND date_diff('day', b.stage_entered_at::DATE, ${dateLiteral(input.params.as_of)}) > t.days
+  ORDER BY dwell_days DESC, b.opportunity_id
+  ${limit !== undefined ? `LIMIT ${limit}` : ''}`;
+}
+
+/** Lost reasons recorded on opportunities of the cohort that were lost, by the stage they were lost at. */
+export function lostReasonsSql(input: FunnelQueryInput): string {
+  return `WITH ${opportunityBaseCte(input)}
+  SELECT st.stage AS lost_at_stage, coalesce(c.lost_reason, '(none recorded)') AS reason,
+         count(*)::BIGINT AS opportunities, count(*) FILTER (c.status = 'invalid')::BIGINT AS invalid
+  FROM cohort c LEFT JOIN st ON st.position = c.max_pos
+  WHERE c.status IN ('lost', 'invalid')
+  GROUP BY ALL
+  ORDER BY opportunities DESC, lost_at_stage, reason`;
+}
+
+export type FunnelDrillTarget = 'reached' | 'advanced' | 'lost' | 'still_open' | 'won' | 'stagnating' | 'open';
+
+/** The opportunities behind one funnel figure. */
+export function drillSql(input: FunnelQueryInput, target: FunnelDrillTarget, keys: Record<string, string>, limit: number): string {
+  if (target === 'stagnating') {
+    const stage = keys.stage ? `WHERE stage = ${sqlString(keys.stage)}` : '';
+    return `SELECT * FROM (${stagnationSql(input)}) ${stage} LIMIT ${limit}`;
+  }
+  const position = keys.stage ? input.stages.stages.find((s) => s.stage === keys.stage)?.position : undefined;
+  if (keys.stage && position === undefined) throw new Error(`unknown stage "${keys.stage}" for stage set ${input.stages.stage_set}`);
+  const s = position ?? 1;
+  const groupFilter = input.params.by && keys.group !== undefined ? `AND c.${input.params.by} = ${sqlString(keys.group)}` : '';
+  const reached = reachedSql(input, String(s));
+  const condition: Record<Exclude<FunnelDrillTarget, 'stagnating'>, string> = {
+    reached,
+    advanced: `${reached} AND c.max_pos > ${s}`,
+    lost: `${reached} AND c.max_pos = ${s} AND c.status IN ('lost', 'invalid')`,
+    still_open: `${reached} AND c.max_pos = ${s} AND c.status = 'open'`,
+    won: `c.status = 'won'`,
+    open: `c.status = 'open'`,
+  };
+  return `WITH ${opportunityBaseCte(input)}
+  SELECT c.opportunity_id, c.customer_name, c.owner, c.team, c.region, c.source, c.product, c.stage, c.status,
+         strftime(c.created_at, '%Y-%m-%d') AS created_at, strftime(c.closed_at, '%Y-%m-%d') AS closed_at,
+         c.expected_amount, c.amount, c.lost_reason
+  FROM cohort c WHERE ${condition[target]} ${groupFilter}
+  ORDER BY c.opportunity_id LIMIT ${limit}`;
+}

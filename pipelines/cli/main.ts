@@ -11,6 +11,7 @@ import { registerSql } from './commands/sql.ts';
 import { registerHistory } from './commands/history.ts';
 import { registerPresets } from './commands/presets.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerMetrics, registerReport } from './commands/metrics.ts';
 import { EXIT } from './output.ts';
 
 export function buildProgram(): Command {
@@ -30,6 +31,8 @@ export function buildProgram(): Command {
   registerSql(program);
   registerHistory(program);
   registerPresets(program);
+  registerMetrics(program);
+  registerReport(program);
   registerDemo(program);
   return program;
 }

@@ -1,0 +1,14 @@
+/**
+ * Every metric family by id: what `salesight metrics <family>`, `salesight report <family>`
+ * and the site's pages look up. A family is added here once and is then everywhere.
+ */
+import type { MetricFamily } from './family.ts';
+import { funnelFamily } from './funnel/funnel.ts';
+
+export const METRIC_FAMILIES: Record<string, MetricFamily<unknown>> = {
+  funnel: funnelFamily as MetricFamily<unknown>,
+};
+
+export function familyById(id: string): MetricFamily<unknown> | undefined {
+  return METRIC_FAMILIES[id];
+}

@@ -34,6 +34,14 @@ export const configSchema = z
         default_stagnation_days: z.number().int().positive().default(15),
       })
       .prefault({}),
+    channels: z
+      .object({
+        /** Months in each window compared by the drop alert: 1 = month on month (spec §8). */
+        drop_window_months: z.number().int().positive().default(1),
+        /** A source needs this many deals closed in each window before a drop is called: small samples swing. */
+        min_closed_for_alert: z.number().int().nonnegative().default(10),
+      })
+      .prefault({}),
     rfm: z
       .object({
         /** Look-back window W in months for F and M. */
@@ -69,6 +77,7 @@ export const configSchema = z
       .prefault({}),
     alerts: z
       .object({
+        /** A source's win rate falling by more than this share of its previous value (0.3: 15% → 10% is a 33% fall). */
         channel_conversion_drop: fraction.default(0.3),
         rep_retention_min: fraction.default(0.8),
         completion_min: fraction.default(0.7),

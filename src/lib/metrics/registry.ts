@@ -4,9 +4,11 @@
  */
 import type { MetricFamily } from './family.ts';
 import { funnelFamily } from './funnel/funnel.ts';
+import { channelsFamily } from './channels/channels.ts';
 
 export const METRIC_FAMILIES: Record<string, MetricFamily<unknown>> = {
   funnel: funnelFamily as MetricFamily<unknown>,
+  channels: channelsFamily as MetricFamily<unknown>,
 };
 
 export function familyById(id: string): MetricFamily<unknown> | undefined {

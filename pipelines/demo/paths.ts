@@ -1,8 +1,7 @@
 /** Where the bundled demo lives. No heavy imports: the CLI reads this to print its --help. */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../repo-root.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The sample exports, written by write-sample.ts (`npm run sample`). */
 export const SAMPLE_DIR = path.join(REPO_ROOT, 'data/sample');
 /** The demo has its own warehouse so it never mixes sample rows into a real one. */

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { allColumns, SQL_TYPE, TABLES } from '../../src/lib/warehouse/schema.ts';
 import { BUILT_IN_STAGE_SETS } from '../../src/lib/config/stage-sets.ts';
 import { PRESETS } from '../ingest/presets.ts';
+import { REPO_ROOT } from '../repo-root.ts';
 import type { ColumnSource } from '../ingest/mapping.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const WAREHOUSE_DOC = path.join(REPO_ROOT, 'docs/warehouse.md');
 export const PRESETS_DOC = path.join(REPO_ROOT, 'docs/presets.md');
 

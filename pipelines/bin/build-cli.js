@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Compiles the CLI to build/cli so `salesight` starts without transpiling TypeScript (about half a
+// second saved per command). Run by `npm ci` / `npm install` (the `prepare` script). It never
+// fails the install: without a build, the launcher runs the sources through tsx instead.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const stamp = path.join(root, 'build/cli/.stamp');
+fs.rmSync(stamp, { force: true });
+let tsc;
+try {
+  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+} catch {
+  console.warn('salesight: TypeScript is not installed (production install?); the CLI will run from source.');
+  process.exit(0);
+}
+const r = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+if (r.status === 0) {
+  fs.writeFileSync(stamp, new Date().toISOString());
+} else {
+  console.warn('salesight: compiling the CLI failed (see above); it will run from source until `npm run build:cli` succeeds.');
+}

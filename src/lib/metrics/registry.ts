@@ -5,10 +5,12 @@
 import type { MetricFamily } from './family.ts';
 import { funnelFamily } from './funnel/funnel.ts';
 import { channelsFamily } from './channels/channels.ts';
+import { cohortsFamily } from './cohorts/cohorts.ts';
 
 export const METRIC_FAMILIES: Record<string, MetricFamily<unknown>> = {
   funnel: funnelFamily as MetricFamily<unknown>,
   channels: channelsFamily as MetricFamily<unknown>,
+  cohorts: cohortsFamily as MetricFamily<unknown>,
 };
 
 export function familyById(id: string): MetricFamily<unknown> | undefined {

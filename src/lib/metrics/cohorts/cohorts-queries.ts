@@ -20,7 +20,18 @@
  * opportunity the line came from (opportunities joined on orders.opportunity_id). Customer
  * dimensions choose customers; order-line dimensions choose which lines exist at all, so
  * product = X gives cohorts by first purchase *of X* and retention in buying X again. A value
- * a line or customer does not have (NULL) matches no filter.
+ * a line or customer does not have (NULL) matches no filter. Grouping by a dimension gives the
+ * same cohorts as filtering by each of its values (property-tested), so with an order-line
+ * dimension a customer can be in one cohort per product, rep, …; lines without a value form
+ * the NULL group.
+ *
+ * Lead cohorts: opportunities by calendar month of created_at (all stage sets; `status` is
+ * normalised for all). Every lead counts in the cohort size, invalid ones included (the share of
+ * all leads that became deals; `invalid` is reported beside it). Won by age k = status won with
+ * closed_at up to as-of and closed month − created month ≤ k (calendar months, cumulative; a close
+ * dated before creation counts as age 0). A won lead without closed_at is in no age and is
+ * reported as won_without_close_date; one closed after as-of is not won yet. Filters and `by` use
+ * the opportunity's own columns.
  *
  * Periods: a cohort is a whole calendar month, so the period is widened to whole months (from's
  * month through to's month, and no later than as-of's month): cohort 2024-03 always means the
@@ -245,7 +256,7 @@ export function leadCohortCellsSql(params: ResolvedParams): string {
   ORDER BY grp NULLS LAST, cohort_index, won_age NULLS LAST`;
 }
 
-/** Opportunities created in the period but with no creation date cannot be placed; counted for the note. */
+/** Opportunities (passing the filters) without a creation date: in no lead cohort; counted so the page can say so. */
 export function leadsWithoutCreatedAtSql(params: ResolvedParams): string {
   return `SELECT count(*)::INTEGER AS n FROM opportunities o WHERE o.created_at IS NULL AND ${opportunityFilterSql(params.filters)}`;
 }

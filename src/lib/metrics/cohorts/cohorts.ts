@@ -75,11 +75,7 @@ export interface LeadCohort {
 
 export interface CohortsResult {
   family: 'cohorts';
-  from: string;
-  to: string;
-  as_of: string;
-  filters: ResolvedParams['filters'];
-  by: Dimension | null;
+  params: ResolvedParams;
   /** The period widened to whole calendar months, capped at the as-of month. */
   first_cohort: string;
   last_cohort: string;
@@ -110,6 +106,7 @@ const NOTES = {
     'Revenue retention = net revenue (cancellations subtracted in the month booked) in month k ÷ net revenue in month 0.',
     'Lead cohort = month created; won by age k = won with a close date within k calendar months of creation, up to the as-of date; invalid leads count in the cohort size.',
     'Periods are widened to whole calendar months; the as-of month may be partial.',
+    "Filters: region and industry are the customer's; product and owner the order line's; team the team of the line's rep; source that of the opportunity the line came from. Lead cohorts use the opportunity's own fields.",
   ],
   zh: [
     '客户同期群按首单月份划分：首单指带客户编号、非退单且金额大于 0 的订单行；游客订单不计。',
@@ -117,6 +114,7 @@ const NOTES = {
     '收入留存率 = 第 k 月净收入（退单在退单月份扣减）÷ 第 0 月净收入。',
     '线索同期群按创建月份划分；第 k 月累计赢单率 = 创建后 k 个自然月内成交（截至统计日）的线索数 ÷ 同期群线索数，无效线索计入分母。',
     '期间按整自然月扩展；统计日所在月份可能不完整。',
+    '筛选：区域、行业取客户档案；产品、负责人取订单行；团队取订单负责人所在团队；线索来源取订单关联商机的来源。线索同期群按商机自身字段筛选。',
   ],
 };
 
@@ -242,11 +240,7 @@ export async function compute(ctx: MetricContext): Promise<CohortsResult> {
   const maxAge = Math.max(0, window.as_of_index - window.first_index);
   return {
     family: 'cohorts',
-    from: params.from,
-    to: params.to,
-    as_of: params.as_of,
-    filters: params.filters,
-    by: params.by,
+    params,
     first_cohort: monthLabel(window.first_index),
     last_cohort: monthLabel(window.last_index),
     customers: {
@@ -295,7 +289,7 @@ function wideRow<T extends { age: number }>(
 }
 
 export function cohortTables(result: CohortsResult): ResultTable[] {
-  const by = result.by;
+  const by = result.params.by;
   const cMax = result.customers.max_age;
   const lMax = result.leads.max_age;
   const head = (x: { group: string | null; cohort: string }) => (by ? { group: x.group, cohort: x.cohort } : { cohort: x.cohort });
@@ -365,7 +359,10 @@ export function cohortTables(result: CohortsResult): ResultTable[] {
 export const COHORT_DRILL_TARGETS: Record<string, string[]> = {
   /** Customers of cohort `cohort` with a qualifying order in month cohort + `age`. */
   active_customers: ['cohort', 'age', 'group'],
-  /** Customers of the cohort without one that month (the ones to win back). */
+  /**
+   * Customers of the cohort without one that month (the ones to win back). A cell's net revenue
+   * is active plus lapsed customers' revenue: a lapsed customer can still have a cancellation.
+   */
   lapsed_customers: ['cohort', 'age', 'group'],
   /** Leads of cohort `cohort` won within `age` months (cumulative, as the figure). */
   won_leads: ['cohort', 'age', 'group'],

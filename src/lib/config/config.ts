@@ -8,6 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { okrsConfigSchema } from '../metrics/targets/okr-config.ts';
+import { bonusConfigSchema } from '../metrics/targets/bonus-config.ts';
+import { customerValueConfigSchema } from '../metrics/customer-value/customer-value-config.ts';
 
 export const CONFIG_FILE_NAME = 'salesight.config.json';
 
@@ -86,6 +89,12 @@ export const configSchema = z
         complaint_rate_max: fraction.default(0.02),
       })
       .prefault({}),
+    /** Cross-sell hint settings of the customer-value family. */
+    customer_value: customerValueConfigSchema,
+    /** Objectives and key results bound to metrics (docs/metrics.md, Targets and OKR); none by default. */
+    okrs: okrsConfigSchema,
+    /** Tiered bonus (seed 001): base / challenge / excellence bands with rising pay-out rates. */
+    bonus: bonusConfigSchema,
     fiscal: z
       .object({
         year_start_month: z.number().int().min(1).max(12).default(1),

@@ -6,11 +6,15 @@ import type { MetricFamily } from './family.ts';
 import { funnelFamily } from './funnel/funnel.ts';
 import { channelsFamily } from './channels/channels.ts';
 import { cohortsFamily } from './cohorts/cohorts.ts';
+import { customerValueFamily } from './customer-value/customer-value.ts';
+import { targetsFamily } from './targets/targets.ts';
 
 export const METRIC_FAMILIES: Record<string, MetricFamily<unknown>> = {
   funnel: funnelFamily as MetricFamily<unknown>,
   channels: channelsFamily as MetricFamily<unknown>,
   cohorts: cohortsFamily as MetricFamily<unknown>,
+  'customer-value': customerValueFamily as MetricFamily<unknown>,
+  targets: targetsFamily as MetricFamily<unknown>,
 };
 
 export function familyById(id: string): MetricFamily<unknown> | undefined {

@@ -1,10 +1,5 @@
-/**
- * Settings of the customer-value family that config.ts does not have yet. Until the lead wires
- * `customer_value: customerValueConfigSchema` into configSchema, compute reads the key if it is
- * there and falls back to these defaults.
- */
+/** Settings of the customer-value family: the `customer_value` key of salesight.config.json. */
 import { z } from 'zod';
-import type { SalesightConfig } from '../../config/config.ts';
 
 export const crossSellConfigSchema = z
   .object({
@@ -24,7 +19,3 @@ export const customerValueConfigSchema = z.object({ cross_sell: crossSellConfigS
 export type CrossSellConfig = z.infer<typeof crossSellConfigSchema>;
 export type CustomerValueConfig = z.infer<typeof customerValueConfigSchema>;
 
-/** The family's own settings from a config that may or may not carry `customer_value` yet. */
-export function customerValueSettings(config: SalesightConfig): CustomerValueConfig {
-  return customerValueConfigSchema.parse((config as unknown as { customer_value?: unknown }).customer_value ?? {});
-}

@@ -141,10 +141,6 @@ export type OkrKeyResultConfig = z.infer<typeof keyResultSchema>;
 export type OkrObjectiveConfig = z.infer<typeof objectiveSchema>;
 export type OkrsConfig = z.infer<typeof okrsConfigSchema>;
 
-/** Reads `okrs` from a parsed config, before and after the key is wired into config.ts. */
-export function okrsFromConfig(config: object): OkrsConfig {
-  return okrsConfigSchema.parse((config as { okrs?: unknown }).okrs);
-}
 
 /** Seed 003's example OKR set, for the demo data (see the comment at the top). */
 export const SEED_003_OKRS: z.input<typeof okrsConfigSchema> = [

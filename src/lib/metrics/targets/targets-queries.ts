@@ -23,6 +23,8 @@
  */
 import { sqlString } from '../../warehouse/warehouse.server.ts';
 import type { Dimension, ResolvedParams } from '../params.ts';
+import type { BonusConfig } from './bonus-config.ts';
+import type { OkrMetric } from './okr-config.ts';
 
 export type RevenueBasis = 'orders' | 'won_opportunities';
 
@@ -55,9 +57,10 @@ const CUSTOMER_TYPE_ALIASES: Record<string, string[]> = {
   existing: ['existing', 'repeat', 'returning', '老客户', '老客', '存量客户', '存量'],
 };
 
-function foldSql(expr: string, aliases: Record<string, string[]>): string {
-  const whens = Object.entries(aliases).flatMap(([canonical, list]) => list.map((a) => `WHEN ${sqlString(a)} THEN ${sqlString(canonical)}`));
-  return `CASE lower(trim(${expr})) ${whens.join(' ')} ELSE ${expr} END`;
+/** (alias, canonical) rows for a join: cheaper for DuckDB to plan than a long CASE. */
+function aliasValuesSql(aliases: Record<string, string[]>): string {
+  const rows = Object.entries(aliases).flatMap(([canonical, list]) => list.map((a) => `(${sqlString(a)}, ${sqlString(canonical)})`));
+  return `(VALUES ${rows.join(', ')})`;
 }
 
 /**
@@ -172,17 +175,21 @@ function targetCtes(input: TargetsQueryInput): string {
   const asOf = `DATE ${sqlString(params.as_of)}`;
   const coverage = input.coverage_start ? `DATE ${sqlString(input.coverage_start)}` : 'NULL::DATE';
   return `raw_t AS (
-    SELECT period_start, period_end, dimension_value, target_value AS target,
-           dimension AS dimension_raw, metric AS metric_raw,
-           ${foldSql('dimension', DIMENSION_ALIASES)} AS dimension,
-           ${foldSql('metric', METRIC_ALIASES)} AS metric,
-           ${foldSql('tier', TIER_ALIASES)} AS tier
-    FROM targets
-    WHERE period_start <= DATE ${sqlString(params.to)} AND period_end >= DATE ${sqlString(params.from)}
+    SELECT tg.period_start, tg.period_end, tg.dimension_value, tg.target_value AS target,
+           coalesce(da.canonical, tg.dimension) AS dimension,
+           coalesce(ma.canonical, tg.metric) AS metric,
+           coalesce(ta.canonical, tg.tier) AS tier,
+           CASE coalesce(da.canonical, tg.dimension) WHEN 'company' THEN 'all' WHEN 'customer_type' THEN coalesce(ca.canonical, tg.dimension_value)
+                ELSE tg.dimension_value END AS match_value
+    FROM targets tg
+    LEFT JOIN ${aliasValuesSql(DIMENSION_ALIASES)} da(alias, canonical) ON da.alias = lower(trim(tg.dimension))
+    LEFT JOIN ${aliasValuesSql(METRIC_ALIASES)} ma(alias, canonical) ON ma.alias = lower(trim(tg.metric))
+    LEFT JOIN ${aliasValuesSql(TIER_ALIASES)} ta(alias, canonical) ON ta.alias = lower(trim(tg.tier))
+    LEFT JOIN ${aliasValuesSql(CUSTOMER_TYPE_ALIASES)} ca(alias, canonical) ON ca.alias = lower(trim(tg.dimension_value))
+    WHERE tg.period_start <= DATE ${sqlString(params.to)} AND tg.period_end >= DATE ${sqlString(params.from)}
   ),
   t0 AS (
     SELECT *,
-      CASE dimension WHEN 'company' THEN 'all' WHEN 'customer_type' THEN ${foldSql('dimension_value', CUSTOMER_TYPE_ALIASES)} ELSE dimension_value END AS match_value,
       period_start AS cur_from, least(period_end, ${asOf}) AS cur_to,
       date_diff('day', period_start, period_end) + 1 AS days_total,
       greatest(0, least(date_diff('day', period_start, period_end) + 1, date_diff('day', period_start, ${asOf}) + 1)) AS days_elapsed
@@ -278,9 +285,9 @@ export function targetProgressSql(input: TargetsQueryInput): string {
     actual::DOUBLE / nullif(last_year_actual::DOUBLE, 0) - 1 AS yoy_growth,
     months_target_sum::DOUBLE AS months_target_sum,
     (target - months_target_sum)::DOUBLE AS months_mismatch,
-    supported, dimension_raw, metric_raw
+    supported
   FROM rows
-  ORDER BY metric, dimension = 'company' DESC, dimension, period_start, period_end DESC, dimension_value, tier`;
+  ORDER BY metric <> 'revenue', metric, dimension = 'company' DESC, dimension, period_start, period_end DESC, dimension_value, tier`;
 }
 
 /**
@@ -375,7 +382,7 @@ export function treeSql(input: TargetsQueryInput): string {
     actual::DOUBLE / nullif(target::DOUBLE, 0) AS progress,
     CASE WHEN cur_to >= cur_from THEN ${d('cur_to')} END AS actual_through
   FROM nodes WHERE in_scope
-  ORDER BY metric, period_start, period_end DESC, orphan, region_key NULLS FIRST, team_key NULLS FIRST, rep_key NULLS FIRST`;
+  ORDER BY metric <> 'revenue', metric, period_start, period_end DESC, orphan, region_key NULLS FIRST, team_key NULLS FIRST, rep_key NULLS FIRST`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,21 +396,35 @@ export interface ActualDrillKeys {
   to: string;
 }
 
-/** The window of a target as of params.as_of, or last year's. */
-export function drillWindow(periodStart: string, periodEnd: string, asOf: string, which: 'current' | 'last_year'): { from: string; to: string } {
-  const to = periodEnd < asOf ? periodEnd : asOf;
-  if (which === 'current') return { from: periodStart, to };
-  const back = (iso: string) => {
-    const dt = new Date(`${iso}T00:00:00Z`);
+/** The same window one year earlier: a year before the day after `to`, minus a day (as the SQL). */
+export function yearEarlier(w: { from: string; to: string }): { from: string; to: string } {
+  const back = (dt: Date) => {
     dt.setUTCFullYear(dt.getUTCFullYear() - 1);
     return dt;
   };
-  // same rule as the SQL: a year before the day after `to`, minus one day
-  const after = new Date(`${to}T00:00:00Z`);
+  const after = new Date(`${w.to}T00:00:00Z`);
   after.setUTCDate(after.getUTCDate() + 1);
-  const ly = back(after.toISOString().slice(0, 10));
-  ly.setUTCDate(ly.getUTCDate() - 1);
-  return { from: back(periodStart).toISOString().slice(0, 10), to: ly.toISOString().slice(0, 10) };
+  const to = back(after);
+  to.setUTCDate(to.getUTCDate() - 1);
+  return { from: back(new Date(`${w.from}T00:00:00Z`)).toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
+}
+
+/** The window of a target as of params.as_of, or last year's. */
+export function drillWindow(periodStart: string, periodEnd: string, asOf: string, which: 'current' | 'last_year'): { from: string; to: string } {
+  const current = { from: periodStart, to: periodEnd < asOf ? periodEnd : asOf };
+  return which === 'current' ? current : yearEarlier(current);
+}
+
+/** A customer_type target value in canonical form (`new`, `existing`), or as given. */
+export function foldCustomerType(value: string): string {
+  const v = value.trim().toLowerCase();
+  return Object.entries(CUSTOMER_TYPE_ALIASES).find(([, list]) => list.includes(v))?.[0] ?? value;
+}
+
+/** A dimension name in canonical form. */
+export function foldDimension(value: string): string {
+  const v = value.trim().toLowerCase();
+  return Object.entries(DIMENSION_ALIASES).find(([, list]) => list.includes(v))?.[0] ?? value;
 }
 
 function attributionSql(alias: string, dimension: string, value: string): string {
@@ -428,14 +449,13 @@ export function drillActualSql(basis: RevenueBasis, keys: ActualDrillKeys, limit
   const inWindow = (col: string) => `${col} BETWEEN DATE ${sqlString(keys.from)} AND DATE ${sqlString(keys.to)}`;
   const base = `WITH ${sourceCtes(basis)}`;
   if (keys.metric === 'won_deals') {
-    const cond = attributionSql('w', keys.dimension, keys.dimension_value);
-    return `${base}
-    SELECT op.opportunity_id, op.customer_name, op.owner, w.team, w.region, op.product, op.status,
-           ${d('op.created_at')} AS created_at, ${d('op.closed_at')} AS closed_at, op.amount::DOUBLE AS amount
-    FROM opportunities op JOIN (SELECT op2.opportunity_id, coalesce(r.team, op2.team) AS team, coalesce(r.region, op2.region) AS region, op2.owner, op2.product
-                                FROM opportunities op2 LEFT JOIN reps r ON r.owner = op2.owner) w USING (opportunity_id)
-    WHERE op.status = 'won' AND op.closed_at IS NOT NULL AND ${inWindow('CAST(op.closed_at AS DATE)')} AND ${cond}
-    ORDER BY op.closed_at, op.opportunity_id LIMIT ${limit}`;
+    return `SELECT opportunity_id, customer_name, owner, team, region, product, status, created_at, closed_at, amount FROM (
+      SELECT op.opportunity_id, op.customer_name, op.owner, coalesce(r.team, op.team) AS team, coalesce(r.region, op.region) AS region,
+             op.product, op.status, ${d('op.created_at')} AS created_at, ${d('op.closed_at')} AS closed_at, op.closed_at AS closed_ts, op.amount::DOUBLE AS amount
+      FROM opportunities op LEFT JOIN reps r ON r.owner = op.owner
+      WHERE op.status = 'won' AND op.closed_at IS NOT NULL AND ${inWindow('CAST(op.closed_at AS DATE)')}
+    ) w WHERE ${attributionSql('w', keys.dimension, keys.dimension_value)}
+    ORDER BY closed_ts, opportunity_id LIMIT ${limit}`;
   }
   if (keys.metric === 'new_customers') {
     const cond = attributionSql('f', keys.dimension, keys.dimension_value);
@@ -468,4 +488,130 @@ export function drillChildrenSql(input: TargetsQueryInput, keys: { metric: strin
   const tree = treeSql({ ...input, params: { ...input.params, from: keys.period_start, to: keys.period_end, filters: {}, by: null } });
   return `SELECT * FROM (${tree}) WHERE metric = ${sqlString(keys.metric)} AND period_start = ${sqlString(keys.period_start)} AND period_end = ${sqlString(keys.period_end)}
     AND dimension = ${sqlString(child)} AND parent_value = ${sqlString(keys.dimension === 'company' ? 'all' : keys.dimension_value)} LIMIT ${limit}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// OKR key results: one query, four scalar figures per key result (numerator and denominator, now
+// and a year earlier); the family divides them.
+
+export interface OkrWindow {
+  from: string;
+  to: string;
+}
+
+export interface OkrMeasureInput {
+  metric: Exclude<OkrMetric, 'manual'>;
+  scope?: { dimension: string; value: string } | undefined;
+  current: OkrWindow | null;
+  last_year: OkrWindow | null;
+}
+
+function scopeOnSales(scope: OkrMeasureInput['scope'], from: string): string {
+  if (!scope) return 'true';
+  if (scope.dimension === 'customer_type') return scope.value === 'new' ? `fs.first_day >= ${from}` : `fs.first_day < ${from}`;
+  return attributionSql('s', scope.dimension, scope.value);
+}
+
+/** Numerator and denominator of one key-result metric over one window, as scalar SQL. */
+export function okrMeasureSql(input: Pick<OkrMeasureInput, 'metric' | 'scope'>, w: OkrWindow): { num: string; den: string } {
+  const a = `DATE ${sqlString(w.from)}`;
+  const b = `DATE ${sqlString(w.to)}`;
+  const revenue = (scope: OkrMeasureInput['scope']) =>
+    `(SELECT coalesce(sum(s.amount), 0)::DOUBLE FROM sales s LEFT JOIN first_sale fs USING (customer_key) WHERE s.day BETWEEN ${a} AND ${b} AND ${scopeOnSales(scope, a)})`;
+  const base = input.metric.replace(/_growth_yoy$/, '');
+  switch (base) {
+    case 'revenue':
+      return { num: revenue(input.scope), den: '1' };
+    case 'revenue_share':
+      return { num: revenue(input.scope), den: revenue(undefined) };
+    case 'new_customers':
+      return { num: `(SELECT count(*)::DOUBLE FROM first_sale s WHERE s.first_day BETWEEN ${a} AND ${b} AND ${scopeOnSales(input.scope, a)})`, den: '1' };
+    case 'won_deals':
+      return { num: `(SELECT count(*)::DOUBLE FROM won s WHERE s.day BETWEEN ${a} AND ${b} AND ${scopeOnSales(input.scope, a)})`, den: '1' };
+    case 'repeat_purchase_rate':
+      return {
+        num: `(SELECT count(DISTINCT s.customer_key)::DOUBLE FROM sales s JOIN first_sale fs USING (customer_key) WHERE NOT s.is_cancellation AND s.day BETWEEN ${a} AND ${b} AND fs.first_day < ${a})`,
+        den: `(SELECT count(*)::DOUBLE FROM first_sale WHERE first_day < ${a})`,
+      };
+    case 'per_capita_revenue': {
+      const repScope = input.scope ? `r.${input.scope.dimension === 'region' ? 'region' : 'team'} = ${sqlString(input.scope.value)}` : 'true';
+      return {
+        num: revenue(input.scope),
+        den: `(CASE WHEN (SELECT count(*) FROM reps) > 0
+                THEN (SELECT count(*)::DOUBLE FROM reps r WHERE (r.hired_at IS NULL OR r.hired_at <= ${b}) AND (r.left_at IS NULL OR r.left_at >= ${a}) AND ${repScope})
+                ELSE (SELECT count(DISTINCT s.owner)::DOUBLE FROM sales s LEFT JOIN first_sale fs USING (customer_key) WHERE s.day BETWEEN ${a} AND ${b} AND ${scopeOnSales(input.scope, a)}) END)`,
+      };
+    }
+    default:
+      throw new Error(`unknown key-result metric ${input.metric}`);
+  }
+}
+
+/** One row: k{i}_cn, k{i}_cd (current numerator, denominator), k{i}_ln, k{i}_ld (last year). */
+export function okrSql(basis: RevenueBasis, measures: OkrMeasureInput[]): string {
+  const cols = measures.flatMap((m, i) => {
+    const cur = m.current ? okrMeasureSql(m, m.current) : { num: 'NULL', den: 'NULL' };
+    const ly = m.last_year ? okrMeasureSql(m, m.last_year) : { num: 'NULL', den: 'NULL' };
+    return [`${cur.num} AS k${i}_cn`, `${cur.den}::DOUBLE AS k${i}_cd`, `${ly.num} AS k${i}_ln`, `${ly.den}::DOUBLE AS k${i}_ld`];
+  });
+  return `WITH ${sourceCtes(basis)}
+  SELECT ${cols.length ? cols.join(',\n    ') : '1 AS nothing'}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tiered bonus (seed 001): rising pay-out rates above base, challenge and excellence targets.
+
+const PERIOD_KIND_SQL: Record<BonusConfig['period'], string> = {
+  month: `day(b.period_start) = 1 AND b.period_end = last_day(b.period_start)`,
+  quarter: `day(b.period_start) = 1 AND month(b.period_start) IN (1, 4, 7, 10) AND b.period_end = last_day(b.period_start + INTERVAL 2 MONTH)`,
+  year: `month(b.period_start) = 1 AND day(b.period_start) = 1 AND month(b.period_end) = 12 AND day(b.period_end) = 31 AND year(b.period_end) = year(b.period_start)`,
+};
+
+/** One row per paid target (base tier, revenue, the configured level and period kind). */
+export function bonusSql(input: TargetsQueryInput, bonus: BonusConfig): string {
+  const num = (x: number | null) => (x === null ? 'NULL' : String(Number(x)));
+  const r = bonus.rates;
+  const tierJoin = (alias: string, tier: string) =>
+    `LEFT JOIN t ${alias} ON ${alias}.tier = '${tier}' AND ${alias}.metric = b.metric AND ${alias}.dimension = b.dimension AND ${alias}.match_value = b.match_value
+      AND ${alias}.period_start = b.period_start AND ${alias}.period_end = b.period_end`;
+  return `${allCtes(input)},
+  tiered AS (
+    SELECT b.period_start, b.period_end, b.dimension, b.dimension_value, b.cur_from, b.cur_to,
+      b.target::DOUBLE AS base_target,
+      coalesce(c.target::DOUBLE, b.target::DOUBLE * ${num(bonus.challenge_factor)}) AS challenge_target,
+      coalesce(e.target::DOUBLE, b.target::DOUBLE * ${num(bonus.excellence_factor)}) AS excellence_target,
+      c.target IS NOT NULL AS challenge_set, e.target IS NOT NULL AS excellence_set,
+      CASE WHEN b.cur_to >= b.cur_from THEN coalesce(a.actual, 0) ELSE 0 END::DOUBLE AS actual
+    FROM t b
+    ${tierJoin('c', 'challenge')}
+    ${tierJoin('e', 'excellence')}
+    LEFT JOIN actuals a ON a.metric = b.metric AND a.w_from = b.cur_from AND a.w_to = b.cur_to AND a.dimension = b.dimension AND a.value = b.match_value
+    WHERE b.tier = 'base' AND b.metric = 'revenue' AND b.dimension = ${sqlString(bonus.dimension)} AND b.in_scope AND b.supported
+      AND ${PERIOD_KIND_SQL[bonus.period]}
+  ),
+  bands AS (
+    SELECT *,
+      greatest(0, least(actual, base_target)) AS band_within,
+      greatest(0, CASE WHEN coalesce(challenge_target, excellence_target) IS NULL THEN actual ELSE least(actual, coalesce(challenge_target, excellence_target)) END - base_target) AS band_base,
+      CASE WHEN challenge_target IS NULL THEN 0
+           ELSE greatest(0, CASE WHEN excellence_target IS NULL THEN actual ELSE least(actual, excellence_target) END - challenge_target) END AS band_challenge,
+      CASE WHEN excellence_target IS NULL THEN 0 ELSE greatest(0, actual - excellence_target) END AS band_excellence
+    FROM tiered
+  )
+  SELECT ${d('period_start')} AS period_start, ${d('period_end')} AS period_end, ${periodLabelSql('period_start', 'period_end')} AS period_label,
+    dimension, dimension_value, base_target, challenge_target, excellence_target,
+    CASE WHEN challenge_set AND excellence_set THEN 'targets' WHEN challenge_set OR excellence_set THEN 'targets and factors' ELSE 'factors' END AS tiers_from,
+    actual, actual / nullif(base_target, 0) AS progress,
+    CASE WHEN excellence_target IS NOT NULL AND actual >= excellence_target THEN 'excellence'
+         WHEN challenge_target IS NOT NULL AND actual >= challenge_target THEN 'challenge'
+         WHEN actual >= base_target THEN 'base' ELSE 'below_base' END AS tier_reached,
+    band_within * ${num(r.within_base)} AS payout_within_base,
+    band_base * ${num(r.above_base)} AS payout_above_base,
+    band_challenge * ${num(r.above_challenge)} AS payout_above_challenge,
+    band_excellence * ${num(r.above_excellence)} AS payout_above_excellence,
+    band_within * ${num(r.within_base)} + band_base * ${num(r.above_base)} + band_challenge * ${num(r.above_challenge)} + band_excellence * ${num(r.above_excellence)} AS payout,
+    period_end <= DATE ${sqlString(input.params.as_of)} AS final,
+    CASE WHEN cur_to >= cur_from THEN ${d('cur_to')} END AS actual_through
+  FROM bands
+  ORDER BY period_start, period_end, dimension_value`;
 }

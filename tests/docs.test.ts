@@ -25,3 +25,12 @@ describe('docs', () => {
     for (const t of TABLES) expect(readme).toContain(`\`${t.name}\``);
   });
 });
+
+describe('docs/config.md', () => {
+  it('lists exactly the defaults the config schema gives', async () => {
+    const { defaultConfig } = await import('../src/lib/config/config.ts');
+    const text = fs.readFileSync(path.join(REPO_ROOT, 'docs/config.md'), 'utf8');
+    const block = /## Every default[\s\S]*?```json\n([\s\S]*?)```/.exec(text)![1]!;
+    expect(JSON.parse(block)).toEqual(defaultConfig());
+  });
+});

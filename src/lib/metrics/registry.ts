@@ -8,6 +8,8 @@ import { channelsFamily } from './channels/channels.ts';
 import { cohortsFamily } from './cohorts/cohorts.ts';
 import { customerValueFamily } from './customer-value/customer-value.ts';
 import { targetsFamily } from './targets/targets.ts';
+import { workReportsFamily } from './work-reports/work-reports.ts';
+import { customerTimelineFamily } from './customer-timeline/customer-timeline.ts';
 
 export const METRIC_FAMILIES: Record<string, MetricFamily<unknown>> = {
   funnel: funnelFamily as MetricFamily<unknown>,
@@ -15,6 +17,8 @@ export const METRIC_FAMILIES: Record<string, MetricFamily<unknown>> = {
   cohorts: cohortsFamily as MetricFamily<unknown>,
   'customer-value': customerValueFamily as MetricFamily<unknown>,
   targets: targetsFamily as MetricFamily<unknown>,
+  'work-reports': workReportsFamily as MetricFamily<unknown>,
+  'customer-timeline': customerTimelineFamily as MetricFamily<unknown>,
 };
 
 export function familyById(id: string): MetricFamily<unknown> | undefined {

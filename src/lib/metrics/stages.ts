@@ -40,6 +40,9 @@ export async function loadStageList(connection: DuckDBConnection, config: Salesi
     `SELECT position, stage, name_zh, name_en, is_won, stagnation_days FROM stages WHERE stage_set = ${sqlString(id)} ORDER BY position`,
   );
   if (rows.length === 0) {
+    const [opps] = await queryRows<{ n: number }>(connection, `SELECT count(*) AS n FROM opportunities`);
+    // No opportunities at all is an empty state, not an error: the funnel is simply empty.
+    if (!opps?.n && !stageSet) return { stage_set: id, stages: [] };
     throw new NoStagesError(`The warehouse has no stage list "${id}". Ingest opportunities first (the preset records its stages).`);
   }
   const overrides = config.stages[id] ?? {};

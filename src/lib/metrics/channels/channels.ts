@@ -9,7 +9,6 @@ import { queryRows } from '../../warehouse/warehouse.server.ts';
 import { MAX_DRILL_ROWS, ratio, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable } from '../family.ts';
 import type { ResolvedParams } from '../params.ts';
 import { computeFunnel, funnelFamily, type FunnelStageRow } from '../funnel/funnel.ts';
-import { loadStageList } from '../stages.ts';
 import { monthlyWinRateSql, type MonthlyWinRateRow } from './channels-queries.ts';
 
 export interface ChannelRow {
@@ -94,8 +93,7 @@ export function findDrops(monthly: MonthlyWinRateRow[], asOf: string, threshold:
 
 export async function computeChannels(ctx: MetricContext): Promise<ChannelsResult> {
   const funnel = await computeFunnel({ ...ctx, params: { ...ctx.params, by: 'source' } });
-  const stages = await loadStageList(ctx.connection, ctx.config, funnel.stage_set);
-  const monthly = await queryRows<MonthlyWinRateRow>(ctx.connection, monthlyWinRateSql(ctx.params, stages.stage_set));
+  const monthly = await queryRows<MonthlyWinRateRow>(ctx.connection, monthlyWinRateSql(ctx.params, funnel.stage_set));
   const totalWon = funnel.outcomes.won_amount;
   const channels: ChannelRow[] = (funnel.groups?.rows ?? []).map((g) => {
     const leads = g.stages[0]?.reached ?? 0;

@@ -133,6 +133,8 @@ export interface FunnelResult {
   lost_reasons: { lost_at_stage: string | null; reason: string; opportunities: number; invalid: number }[];
   /** per team / rep / source …, with `--by` */
   groups: { dimension: Dimension; rows: FunnelGroup[] } | null;
+  /** what a reader should know, e.g. that there is nothing to show yet and why */
+  notes: string[];
 }
 
 interface StageCountRow {
@@ -307,6 +309,7 @@ export async function computeFunnel(ctx: MetricContext, stageSet?: string): Prom
     stagnation: { count: stagnant.length, by_stage: stagnationByStage, opportunities: stagnant.slice(0, STAGNATION_LIST_LIMIT) },
     lost_reasons: await queryRows(connection, lostReasonsSql(input)),
     groups,
+    notes: stages.stages.length === 0 ? ['The warehouse has no opportunities yet: ingest an opportunities export (e.g. a CRM pipeline report) to see the funnel.'] : [],
   };
 }
 

@@ -74,21 +74,26 @@ function periodInterval(granularity: Granularity, count: 1 | 2): string {
   return granularity === 'month' ? `INTERVAL ${count} MONTH` : `INTERVAL ${7 * count} DAY`;
 }
 
-/** The weeks or months overlapping [from, to], up to the one containing as_of. */
-export function periodsCte(input: WorkReportsQueryInput, granularity: Granularity): string {
+function periodsOf(input: WorkReportsQueryInput, granularity: Granularity): string {
   const { params, weekStart } = input;
   const asOf = dateLiteral(params.as_of);
   const first = periodStartSql(granularity, weekStart, dateLiteral(params.from));
   const last = periodStartSql(granularity, weekStart, `least(${dateLiteral(params.to)}, ${asOf})`);
-  return `periods AS (
-    SELECT s::DATE AS period_start,
-           (s + ${periodInterval(granularity, 1)})::DATE - 1 AS period_end,
-           (s + ${periodInterval(granularity, 1)})::DATE AS next_start,
-           (s + ${periodInterval(granularity, 2)})::DATE - 1 AS next_end,
+  const end = `(s + ${periodInterval(granularity, 1)})::DATE - 1`;
+  return `SELECT '${granularity}' AS granularity, s::DATE AS period_start, ${end} AS period_end,
+           ${end} + 1 AS next_start, (s + ${periodInterval(granularity, 2)})::DATE - 1 AS next_end,
            -- facts count up to the end of the period, or of the as-of day if that comes first
-           least((s + ${periodInterval(granularity, 1)})::DATE - 1, ${asOf}) + INTERVAL 1 DAY AS ref_end,
-           (s + ${periodInterval(granularity, 1)})::DATE - 1 <= ${asOf} AS complete
-    FROM generate_series((${first})::TIMESTAMP, (${last})::TIMESTAMP, ${periodInterval(granularity, 1)}) AS g(s)
+           least(${end}, ${asOf}) + INTERVAL 1 DAY AS ref_end,
+           ${end} <= ${asOf} AS complete
+    FROM generate_series((${first})::TIMESTAMP, (${last})::TIMESTAMP, ${periodInterval(granularity, 1)}) AS g(s)`;
+}
+
+/** The weeks and the months overlapping [from, to], up to the ones containing as_of. */
+export function periodsCte(input: WorkReportsQueryInput): string {
+  return `periods AS (
+    ${periodsOf(input, 'week')}
+    UNION ALL
+    ${periodsOf(input, 'month')}
   )`;
 }
 
@@ -108,133 +113,147 @@ function stageOrderCte(input: WorkReportsQueryInput): string {
   return `stage_order AS (SELECT * FROM (VALUES ${rows.map((s) => `(${sqlString(s.stage)}, ${s.position})`).join(', ')}) AS t(stage, position))`;
 }
 
+const FOREVER = `TIMESTAMP '9999-12-31'`;
+const NEVER = `TIMESTAMP '0001-01-01'`;
+
 const norm = (expr: string) => `coalesce(nullif(trim(${expr}), ''), ${sqlString(UNSPECIFIED)})`;
 
 /**
- * `WITH …` up to `facts`: one row per counted thing with columns measure, rep, period_start,
- * opportunity_id, customer_name, at, method, summary, from_stage, to_stage, amount, reason,
- * next_action, next_followup_at, event_id, source_file, source_line.
+ * `WITH …` up to `facts`: one row per counted thing and granularity, kept narrow (the drill-down
+ * joins the details back by event_id / opportunity_id): measure, rep, granularity, period_start,
+ * opportunity_id, event_id, happened_at, method, amount, reason, next_followup_at.
+ * Weeks and months are computed in one pass: the dated facts are bucketed twice.
  */
-export function factsCte(input: WorkReportsQueryInput, granularity: Granularity): string {
+export function factsCte(input: WorkReportsQueryInput): string {
   const { params } = input;
   const asOfEnd = `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
-  const ps = (expr: string) => periodStartSql(granularity, input.weekStart, expr);
   const stageSet = input.stageOrder ? sqlString(input.stageOrder.stage_set) : 'NULL';
-  return `WITH ${periodsCte(input, granularity)},
+  const unassigned = sqlString(UNASSIGNED);
+  return `WITH ${periodsCte(input)},
   ${stageOrderCte(input)},
   opp AS (
-    SELECT o.opportunity_id, o.customer_name, o.owner, o.stage_set, o.stage, o.status, o.created_at, o.closed_at,
-           o.amount::DOUBLE AS amount, o.expected_amount::DOUBLE AS expected_amount, o.lost_reason, o.source_file, o.source_line
+    SELECT o.opportunity_id, o.owner, o.stage, o.status, o.created_at, o.closed_at, o.amount::DOUBLE AS amount, o.lost_reason
     FROM opportunities o
     WHERE ${opportunityDimensionFilter(params, 'o')}
   ),
   ev AS (
     -- every follow-up record up to as-of of the opportunities that pass the filters
     SELECT e.event_id, e.opportunity_id, e.occurred_at, e.from_stage, e.to_stage, e.to_status,
-           ${norm('e.method')} AS method, e.summary, e.objection, e.next_action, e.next_followup_at,
-           coalesce(e.owner, o.owner, ${sqlString(UNASSIGNED)}) AS rep,
-           o.customer_name, o.stage_set, o.status AS opp_status, o.closed_at AS opp_closed_at, e.source_file, e.source_line,
-           lead(e.occurred_at) OVER (PARTITION BY e.opportunity_id ORDER BY e.occurred_at, e.event_id) AS next_event_at,
-           row_number() OVER (PARTITION BY e.opportunity_id ORDER BY e.occurred_at, e.event_id) AS seq
+           ${norm('e.method')} AS method, e.next_followup_at,
+           coalesce(e.owner, o.owner, ${unassigned}) AS rep,
+           o.stage_set, o.status AS opp_status, o.closed_at AS opp_closed_at,
+           lead(e.occurred_at) OVER w AS next_event_at,
+           row_number() OVER w AS seq
     FROM stage_events e LEFT JOIN opportunities o ON o.opportunity_id = e.opportunity_id
     WHERE e.occurred_at < ${asOfEnd} AND ${opportunityDimensionFilter(params, 'o')}
+    WINDOW w AS (PARTITION BY e.opportunity_id ORDER BY e.occurred_at, e.event_id)
   ),
   first_ev AS (SELECT opportunity_id, rep FROM ev WHERE seq = 1),
   close_ev AS (
-    SELECT opportunity_id, to_status, rep, method, summary, from_stage, event_id
+    SELECT opportunity_id, to_status, rep, method, event_id
     FROM ev WHERE to_status IS NOT NULL
     QUALIFY row_number() OVER (PARTITION BY opportunity_id, to_status ORDER BY occurred_at DESC, event_id DESC) = 1
   ),
-  plan_state AS (
-    -- per period: each opportunity still open at its end, with its latest follow-up record then
-    SELECT p.period_start, p.ref_end, p.next_start, p.next_end, ev.*
-    FROM ev JOIN periods p ON ev.occurred_at < p.ref_end AND (ev.next_event_at IS NULL OR ev.next_event_at >= p.ref_end)
-    WHERE ev.next_followup_at IS NOT NULL AND (ev.opp_status = 'open' OR ev.opp_closed_at >= p.ref_end)
-  ),
-  all_facts AS (
-    SELECT 'touches' AS measure, ev.rep, p.period_start, ev.opportunity_id, ev.customer_name, ev.occurred_at AS at,
-           ev.method, ev.summary, ev.from_stage, ev.to_stage, NULL::DOUBLE AS amount, NULL::VARCHAR AS reason,
-           ev.next_action, ev.next_followup_at, ev.event_id, ev.source_file, ev.source_line
-    FROM ev JOIN periods p ON p.period_start = ${ps('ev.occurred_at')} AND ev.occurred_at < p.ref_end
+  dated AS (
+    -- facts with a date of their own, bucketed below into the week and the month of that date
+    SELECT 'touches' AS measure, rep, opportunity_id, event_id, occurred_at AS happened_at, method,
+           NULL::DOUBLE AS amount, NULL::VARCHAR AS reason, next_followup_at
+    FROM ev
     UNION ALL
-    SELECT CASE WHEN t.position > f.position THEN 'stage_advances' ELSE 'stage_setbacks' END, ev.rep, p.period_start,
-           ev.opportunity_id, ev.customer_name, ev.occurred_at, ev.method, ev.summary, ev.from_stage, ev.to_stage,
-           NULL, NULL, ev.next_action, ev.next_followup_at, ev.event_id, ev.source_file, ev.source_line
-    FROM ev JOIN periods p ON p.period_start = ${ps('ev.occurred_at')} AND ev.occurred_at < p.ref_end
-    JOIN stage_order f ON f.stage = ev.from_stage
-    JOIN stage_order t ON t.stage = ev.to_stage
+    SELECT CASE WHEN t.position > f.position THEN 'stage_advances' ELSE 'stage_setbacks' END, ev.rep, ev.opportunity_id,
+           ev.event_id, ev.occurred_at, ev.method, NULL, NULL, ev.next_followup_at
+    FROM ev JOIN stage_order f ON f.stage = ev.from_stage JOIN stage_order t ON t.stage = ev.to_stage
     WHERE ev.stage_set = ${stageSet} AND t.position <> f.position
     UNION ALL
-    SELECT 'new_leads', coalesce(fe.rep, o.owner, ${sqlString(UNASSIGNED)}), p.period_start, o.opportunity_id, o.customer_name,
-           o.created_at, NULL, NULL, NULL, NULL, o.expected_amount, NULL, NULL, NULL, NULL, o.source_file, o.source_line
+    SELECT 'new_leads', coalesce(fe.rep, o.owner, ${unassigned}), o.opportunity_id, NULL, o.created_at, NULL, NULL, NULL, NULL
     FROM opp o LEFT JOIN first_ev fe ON fe.opportunity_id = o.opportunity_id
-    JOIN periods p ON p.period_start = ${ps('o.created_at')} AND o.created_at < p.ref_end
+    WHERE o.created_at < ${asOfEnd}
     UNION ALL
     SELECT CASE o.status WHEN 'won' THEN 'wins' WHEN 'lost' THEN 'losses' ELSE 'invalid_leads' END,
-           coalesce(ce.rep, o.owner, ${sqlString(UNASSIGNED)}), p.period_start, o.opportunity_id, o.customer_name, o.closed_at,
-           ce.method, ce.summary, coalesce(ce.from_stage, o.stage), NULL,
+           coalesce(ce.rep, o.owner, ${unassigned}), o.opportunity_id, ce.event_id, o.closed_at, ce.method,
            CASE WHEN o.status = 'won' THEN o.amount END,
-           CASE WHEN o.status = 'lost' THEN ${norm('o.lost_reason')} ELSE nullif(trim(o.lost_reason), '') END,
-           NULL, NULL, ce.event_id, o.source_file, o.source_line
+           CASE WHEN o.status = 'lost' THEN ${norm('o.lost_reason')} ELSE nullif(trim(o.lost_reason), '') END, NULL
     FROM opp o LEFT JOIN close_ev ce ON ce.opportunity_id = o.opportunity_id AND ce.to_status = o.status
-    JOIN periods p ON p.period_start = ${ps('o.closed_at')} AND o.closed_at < p.ref_end
-    WHERE o.status IN ('won', 'lost', 'invalid')
+    WHERE o.status IN ('won', 'lost', 'invalid') AND o.closed_at < ${asOfEnd}
+  ),
+  plan_state AS (
+    -- per period: each opportunity still open at its end, with its latest follow-up record then.
+    -- A record carries the plan from when it happened until the next record or the close,
+    -- whichever comes first; both bounds as join conditions keep this a range join.
+    SELECT p.granularity, p.period_start, p.ref_end, p.next_start, p.next_end, ev.rep, ev.opportunity_id, ev.event_id,
+           ev.occurred_at, ev.method, ev.next_followup_at
+    FROM (
+      SELECT *, least(coalesce(next_event_at, ${FOREVER}),
+                      CASE WHEN opp_status = 'open' THEN ${FOREVER} ELSE coalesce(opp_closed_at, ${NEVER}) END) AS plan_until
+      FROM ev WHERE next_followup_at IS NOT NULL
+    ) ev
+    JOIN periods p ON ev.occurred_at < p.ref_end AND ev.plan_until >= p.ref_end
+  ),
+  all_facts AS (
+    SELECT d.measure, d.rep, p.granularity, p.period_start, d.opportunity_id, d.event_id, d.happened_at, d.method, d.amount,
+           d.reason, d.next_followup_at
+    FROM dated d JOIN periods p ON p.granularity = 'week' AND p.period_start = ${periodStartSql('week', input.weekStart, 'd.happened_at')}
     UNION ALL
-    SELECT CASE WHEN ps.next_followup_at < ps.ref_end THEN 'overdue_followups' ELSE 'planned_next' END, ps.rep, ps.period_start,
-           ps.opportunity_id, ps.customer_name, ps.occurred_at, ps.method, ps.summary, ps.from_stage, ps.to_stage,
-           NULL, NULL, ps.next_action, ps.next_followup_at, ps.event_id, ps.source_file, ps.source_line
-    FROM plan_state ps
-    WHERE ps.next_followup_at < ps.ref_end OR ps.next_followup_at::DATE BETWEEN ps.next_start AND ps.next_end
+    SELECT d.measure, d.rep, p.granularity, p.period_start, d.opportunity_id, d.event_id, d.happened_at, d.method, d.amount,
+           d.reason, d.next_followup_at
+    FROM dated d JOIN periods p ON p.granularity = 'month' AND p.period_start = ${periodStartSql('month', input.weekStart, 'd.happened_at')}
+    UNION ALL
+    SELECT CASE WHEN next_followup_at < ref_end THEN 'overdue_followups' ELSE 'planned_next' END, rep, granularity, period_start,
+           opportunity_id, event_id, occurred_at, method, NULL, NULL, next_followup_at
+    FROM plan_state
+    WHERE next_followup_at < ref_end OR next_followup_at::DATE BETWEEN next_start AND next_end
   ),
   facts AS (SELECT * FROM all_facts WHERE ${repFilter(params, 'rep')})`;
 }
 
 /**
- * One row per rep and period: the counts, touches by method and loss reasons as lists, and the
- * rep's team. Reps in the reps table employed during a period get a row even with nothing done
- * (a silent week is itself a finding), when the filters can be checked on the reps table.
+ * One row per granularity, rep and period: the counts, touches by method and loss reasons as
+ * (unordered) lists, and the rep's team. Reps in the reps table employed during a period get a
+ * row even with nothing done (a silent week is itself a finding), when the filters can be
+ * checked on the reps table (owner, team, region).
  */
-export function reportSql(input: WorkReportsQueryInput, granularity: Granularity): string {
+export function reportSql(input: WorkReportsQueryInput): string {
   const { params } = input;
   const rosterFilter = dimensionFilterSql(params.filters, (d) => (d === 'owner' || d === 'team' || d === 'region' ? `r.${d}` : null));
   const count = (m: Measure) => `count(*) FILTER (measure = '${m}')::INTEGER AS ${m}`;
-  return `${factsCte(input, granularity)},
+  const keys = (a: string) => `${a}.granularity = k.granularity AND ${a}.rep = k.rep AND ${a}.period_start = k.period_start`;
+  return `${factsCte(input)},
   agg AS (
-    SELECT rep, period_start,
+    SELECT granularity, rep, period_start,
            ${MEASURES.map(count).join(',\n           ')},
            count(DISTINCT opportunity_id) FILTER (measure = 'touches')::INTEGER AS opportunities_touched,
            coalesce(sum(amount) FILTER (measure = 'wins'), 0)::DOUBLE AS won_amount
-    FROM facts GROUP BY rep, period_start
+    FROM facts GROUP BY granularity, rep, period_start
   ),
-  by_method AS (
-    SELECT rep, period_start, list({'method': method, 'touches': n} ORDER BY n DESC, method) AS touches_by_method
-    FROM (SELECT rep, period_start, method, count(*)::INTEGER AS n FROM facts WHERE measure = 'touches' GROUP BY ALL)
-    GROUP BY rep, period_start
+  labelled AS (
+    SELECT granularity, rep, period_start, measure, CASE measure WHEN 'touches' THEN method ELSE reason END AS label, count(*)::INTEGER AS n
+    FROM facts WHERE measure IN ('touches', 'losses') GROUP BY ALL
   ),
-  by_reason AS (
-    SELECT rep, period_start, list({'reason': reason, 'losses': n} ORDER BY n DESC, reason) AS lost_reasons
-    FROM (SELECT rep, period_start, reason, count(*)::INTEGER AS n FROM facts WHERE measure = 'losses' GROUP BY ALL)
-    GROUP BY rep, period_start
+  lists AS (
+    -- unordered: DuckDB's ordered list() is slow per group; the few items are ordered in TypeScript
+    SELECT granularity, rep, period_start,
+           list({'method': label, 'touches': n}) FILTER (measure = 'touches') AS touches_by_method,
+           list({'reason': label, 'losses': n}) FILTER (measure = 'losses') AS lost_reasons
+    FROM labelled GROUP BY granularity, rep, period_start
   ),
   roster AS (
-    SELECT r.owner AS rep, p.period_start
+    SELECT p.granularity, r.owner AS rep, p.period_start
     FROM reps r JOIN periods p
       ON (r.hired_at IS NULL OR r.hired_at <= p.period_end) AND (r.left_at IS NULL OR r.left_at >= p.period_start)
     WHERE ${rosterFilter}
   ),
-  row_keys AS (SELECT rep, period_start FROM agg UNION SELECT rep, period_start FROM roster)
-  SELECT k.rep, r.team, strftime(r.left_at, '%Y-%m-%d') AS rep_left_at,
+  row_keys AS (SELECT granularity, rep, period_start FROM agg UNION SELECT granularity, rep, period_start FROM roster)
+  SELECT k.granularity, k.rep, r.team, strftime(r.left_at, '%Y-%m-%d') AS rep_left_at,
          strftime(p.period_start, '%Y-%m-%d') AS period_start, strftime(p.period_end, '%Y-%m-%d') AS period_end, p.complete,
          ${MEASURES.map((m) => `coalesce(a.${m}, 0) AS ${m}`).join(', ')},
          coalesce(a.opportunities_touched, 0) AS opportunities_touched, coalesce(a.won_amount, 0) AS won_amount,
-         coalesce(bm.touches_by_method, []) AS touches_by_method, coalesce(br.lost_reasons, []) AS lost_reasons
+         coalesce(l.touches_by_method, []) AS touches_by_method, coalesce(l.lost_reasons, []) AS lost_reasons
   FROM row_keys k
-  JOIN periods p ON p.period_start = k.period_start
-  LEFT JOIN agg a ON a.rep = k.rep AND a.period_start = k.period_start
-  LEFT JOIN by_method bm ON bm.rep = k.rep AND bm.period_start = k.period_start
-  LEFT JOIN by_reason br ON br.rep = k.rep AND br.period_start = k.period_start
+  JOIN periods p ON p.granularity = k.granularity AND p.period_start = k.period_start
+  LEFT JOIN agg a ON ${keys('a')}
+  LEFT JOIN lists l ON ${keys('l')}
   LEFT JOIN reps r ON r.owner = k.rep
-  ORDER BY p.period_start, k.rep`;
+  ORDER BY k.granularity DESC, p.period_start, k.rep`;
 }
 
 export interface DrillKeys {
@@ -244,18 +263,24 @@ export interface DrillKeys {
   reason?: string;
 }
 
-/** The facts behind one figure: measure, optionally narrowed by rep, period, method, reason. */
+/** The facts behind one figure: measure and granularity, optionally narrowed by rep, period, method, reason. */
 export function drillSql(input: WorkReportsQueryInput, granularity: Granularity, measure: Measure, keys: DrillKeys, limit: number): string {
-  const where = [`measure = ${sqlString(measure)}`];
-  if (keys.rep !== undefined) where.push(`rep = ${sqlString(keys.rep)}`);
-  if (keys.period_start !== undefined) where.push(`period_start = ${dateLiteral(keys.period_start)}`);
-  if (keys.method !== undefined) where.push(`method = ${sqlString(keys.method)}`);
-  if (keys.reason !== undefined) where.push(`reason = ${sqlString(keys.reason)}`);
-  return `${factsCte(input, granularity)}
-  SELECT rep, strftime(period_start, '%Y-%m-%d') AS period_start, opportunity_id, customer_name,
-         strftime(at, '%Y-%m-%d %H:%M:%S') AS at, method, summary, from_stage, to_stage, amount, reason, next_action,
-         strftime(next_followup_at, '%Y-%m-%d %H:%M:%S') AS next_followup_at, event_id, source_file, source_line
-  FROM facts WHERE ${where.join(' AND ')}
-  ORDER BY facts.period_start, rep, facts.at, opportunity_id, event_id
+  const where = [`f.measure = ${sqlString(measure)}`, `f.granularity = ${sqlString(granularity)}`];
+  if (keys.rep !== undefined) where.push(`f.rep = ${sqlString(keys.rep)}`);
+  if (keys.period_start !== undefined) where.push(`f.period_start = ${dateLiteral(keys.period_start)}`);
+  if (keys.method !== undefined) where.push(`f.method = ${sqlString(keys.method)}`);
+  if (keys.reason !== undefined) where.push(`f.reason = ${sqlString(keys.reason)}`);
+  return `${factsCte(input)}
+  SELECT f.rep, strftime(f.period_start, '%Y-%m-%d') AS period_start, f.opportunity_id, o.customer_name,
+         strftime(f.happened_at, '%Y-%m-%d %H:%M:%S') AS happened_at, f.method, e.summary, e.objection,
+         coalesce(e.from_stage, CASE WHEN f.measure IN ('wins', 'losses', 'invalid_leads') THEN o.stage END) AS from_stage, e.to_stage,
+         coalesce(f.amount, CASE WHEN f.measure = 'new_leads' THEN o.expected_amount::DOUBLE END) AS amount, f.reason,
+         e.next_action, strftime(f.next_followup_at, '%Y-%m-%d %H:%M:%S') AS next_followup_at, f.event_id,
+         coalesce(e.source_file, o.source_file) AS source_file, coalesce(e.source_line, o.source_line) AS source_line
+  FROM facts f
+  LEFT JOIN stage_events e ON e.event_id = f.event_id
+  LEFT JOIN opportunities o ON o.opportunity_id = f.opportunity_id
+  WHERE ${where.join(' AND ')}
+  ORDER BY f.period_start, f.rep, f.happened_at, f.opportunity_id, f.event_id
   LIMIT ${limit}`;
 }

@@ -1,0 +1,255 @@
+/**
+ * SQL for the customer timeline (spec §6, seed 000: "客户感情沟通过程的再现"): every interaction
+ * with one customer in time order, across reps, and the handover list a manager needs when a rep
+ * leaves. Pure: params in, SQL out; tests pin it.
+ *
+ * Which rows belong to one customer (the exports name customers differently):
+ * - customers.customer_id is the customer key wherever it can be found; customers links id ↔ name.
+ * - opportunities carry only customer_name: matched to the customers row with the same name after
+ *   normalising (trim, lower case, full-width （） → (), no spaces). A name two customers rows
+ *   share is ambiguous and is not matched; an unmatched name is its own customer, keyed by the
+ *   normalised name.
+ * - orders: by customer_id when the customers table has it, else by name as above, else by the
+ *   order's own customer_id, else by its normalised name; orders with neither (guest checkouts)
+ *   belong to no customer.
+ * - follow-up records belong to their opportunity's customer.
+ *
+ * Timeline entries, up to the end of the as-of day: opportunity created (created_at; entry stage,
+ * expected amount, owner), every follow-up record (time, rep, method, summary, objection, next
+ * action, stage before → after), a snapshot export's last activity when no follow-up record has
+ * that time (seed-template exports carry no log of their own), opportunity closed (closed_at;
+ * status, stage, amount, lost reason) and orders (one entry per order: its lines' products and
+ * total). Same-time entries: created, follow-ups, closed, orders.
+ */
+import { sqlString } from '../../warehouse/warehouse.server.ts';
+import { dateLiteral, dimensionFilterSql, inPeriodSql, type ResolvedParams } from '../params.ts';
+
+/** The name normalisation used to match customer names across exports. */
+export function normalisedNameSql(expr: string): string {
+  return `lower(regexp_replace(replace(replace(trim(${expr}), '（', '('), '）', ')'), '[\\s\\x{3000}]+', '', 'g'))`;
+}
+
+function asOfEnd(params: ResolvedParams): string {
+  return `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
+}
+
+/** cust, name_map, opp and ord (opportunities and orders with their customer_key), and dir (one row per customer). */
+export function customerBaseCte(): string {
+  const n = normalisedNameSql;
+  return `cust AS (
+    SELECT customer_id, customer_name, owner AS account_owner, ${n('customer_name')} AS name_key FROM customers
+  ),
+  name_map AS (
+    -- a name only identifies a customer when exactly one customers row has it
+    SELECT name_key, min(customer_id) AS customer_id FROM cust WHERE name_key <> '' GROUP BY name_key HAVING count(*) = 1
+  ),
+  opp AS (
+    SELECT o.*, coalesce(nm.customer_id, nullif(${n('o.customer_name')}, '')) AS customer_key
+    FROM opportunities o LEFT JOIN name_map nm ON nm.name_key = ${n('o.customer_name')}
+  ),
+  ord AS (
+    SELECT r.*, coalesce(c.customer_id, nm.customer_id, nullif(trim(r.customer_id), ''), nullif(${n('r.customer_name')}, '')) AS customer_key
+    FROM orders r
+    LEFT JOIN cust c ON c.customer_id = r.customer_id
+    LEFT JOIN name_map nm ON nm.name_key = ${n('r.customer_name')}
+  ),
+  named AS (
+    SELECT customer_id AS customer_key, customer_id, customer_name, name_key, account_owner, 1 AS src FROM cust
+    UNION ALL
+    SELECT DISTINCT customer_key, NULL, customer_name, ${n('customer_name')}, NULL, 2 FROM opp WHERE customer_key IS NOT NULL
+    UNION ALL
+    SELECT DISTINCT customer_key, customer_id, customer_name, ${n('customer_name')}, NULL, 3 FROM ord WHERE customer_key IS NOT NULL
+  ),
+  dir AS (
+    SELECT customer_key,
+           coalesce(min(customer_id) FILTER (src = 1), min(customer_id) FILTER (src = 3)) AS customer_id,
+           coalesce(min(customer_name) FILTER (src = 1), min(customer_name) FILTER (src = 2), min(customer_name) FILTER (src = 3), customer_key) AS customer_name,
+           min(account_owner) FILTER (src = 1) AS account_owner,
+           list(DISTINCT name_key) FILTER (name_key IS NOT NULL AND name_key <> '') AS name_keys
+    FROM named GROUP BY customer_key
+  )`;
+}
+
+/**
+ * entries: one row per timeline entry (not limited to as-of here). `detail` false leaves out the
+ * text columns the handover list does not need (on Online Retail that is half a million order lines).
+ */
+export function entriesCte(detail: boolean): string {
+  const d = (expr: string, type = 'VARCHAR') => (detail ? expr : `NULL::${type}`);
+  return `ev AS (
+    SELECT e.*, row_number() OVER (PARTITION BY e.opportunity_id ORDER BY e.occurred_at, e.event_id) AS seq
+    FROM stage_events e
+  ),
+  first_ev AS (SELECT * FROM ev WHERE seq = 1),
+  close_ev AS (
+    SELECT * FROM ev WHERE to_status IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY opportunity_id, to_status ORDER BY occurred_at DESC, event_id DESC) = 1
+  ),
+  entries AS (
+    SELECT o.customer_key, o.created_at AS occurred_at, 'opportunity_created' AS kind, 1 AS kind_rank, o.opportunity_id,
+           coalesce(fe.owner, o.owner) AS rep, o.owner AS opportunity_owner, NULL::VARCHAR AS method,
+           ${d('coalesce(o.need, o.opportunity_name)')} AS summary, NULL::VARCHAR AS objection, NULL::VARCHAR AS next_action,
+           NULL::TIMESTAMP AS next_followup_at, NULL::VARCHAR AS from_stage, ${d('fe.to_stage')} AS to_stage, 'open' AS status,
+           ${d('o.product')} AS product, o.expected_amount::DOUBLE AS expected_amount, NULL::DOUBLE AS amount,
+           NULL::VARCHAR AS lost_reason, NULL::VARCHAR AS order_id, NULL::VARCHAR AS event_id,
+           ${d('o.source_file')} AS source_file, ${d('o.source_line', 'INTEGER')} AS source_line
+    FROM opp o LEFT JOIN first_ev fe ON fe.opportunity_id = o.opportunity_id
+    WHERE o.customer_key IS NOT NULL AND o.created_at IS NOT NULL
+    UNION ALL
+    SELECT o.customer_key, e.occurred_at,
+           CASE WHEN e.to_status IS NOT NULL OR (e.to_stage IS NOT NULL AND e.to_stage IS DISTINCT FROM e.from_stage) THEN 'stage_change' ELSE 'follow_up' END,
+           2, e.opportunity_id, coalesce(e.owner, o.owner), o.owner, e.method, ${d('e.summary')}, ${d('e.objection')}, ${d('e.next_action')},
+           e.next_followup_at, e.from_stage, e.to_stage, e.to_status, NULL, NULL, NULL, NULL, NULL, e.event_id,
+           ${d('e.source_file')}, ${d('e.source_line', 'INTEGER')}
+    FROM ev e JOIN opp o ON o.opportunity_id = e.opportunity_id
+    WHERE o.customer_key IS NOT NULL
+    UNION ALL
+    -- a snapshot export's last activity, when no follow-up record of the opportunity has that time
+    SELECT o.customer_key, o.last_activity_at, 'follow_up', 2, o.opportunity_id, o.owner, o.owner, o.last_activity_method,
+           ${d('o.last_activity_summary')}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+           ${d('o.source_file')}, ${d('o.source_line', 'INTEGER')}
+    FROM opp o
+    WHERE o.customer_key IS NOT NULL AND o.last_activity_at IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM stage_events e WHERE e.opportunity_id = o.opportunity_id AND e.occurred_at = o.last_activity_at)
+    UNION ALL
+    SELECT o.customer_key, o.closed_at, 'opportunity_closed', 3, o.opportunity_id, coalesce(ce.owner, o.owner), o.owner, NULL,
+           ${d('ce.summary')}, NULL, NULL, NULL, coalesce(ce.from_stage, o.stage), NULL, o.status, ${d('o.product')},
+           o.expected_amount::DOUBLE, CASE WHEN o.status = 'won' THEN o.amount::DOUBLE END, ${d('o.lost_reason')}, NULL, ce.event_id,
+           ${d('o.source_file')}, ${d('o.source_line', 'INTEGER')}
+    FROM opp o LEFT JOIN close_ev ce ON ce.opportunity_id = o.opportunity_id AND ce.to_status = o.status
+    WHERE o.customer_key IS NOT NULL AND o.closed_at IS NOT NULL AND o.status <> 'open'
+    UNION ALL
+    SELECT customer_key, min(ordered_at), CASE WHEN bool_and(is_cancellation) THEN 'order_cancelled' ELSE 'order' END, 4,
+           min(opportunity_id), min(owner), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+           ${d(`string_agg(DISTINCT product, '、' ORDER BY product)`)}, NULL, sum(amount)::DOUBLE, NULL, order_id, NULL,
+           ${d('min(source_file)')}, ${d('min(source_line)', 'INTEGER')}
+    FROM ord WHERE customer_key IS NOT NULL
+    GROUP BY customer_key, order_id
+  )`;
+}
+
+/**
+ * Customers the filters select: those with an opportunity passing the team/region/industry/
+ * product/source filters whose owner — or a rep who followed it up — passes the owner filter
+ * (so a departed rep's customers are found after their deals were reassigned). No filters: all.
+ */
+function selectedCte(params: ResolvedParams): string | null {
+  const { owner, ...rest } = params.filters;
+  const hasRest = Object.values(rest).some((v) => v?.length);
+  if (!owner?.length && !hasRest) return null;
+  const ownerCondition = owner?.length
+    ? `(${dimensionFilterSql({ owner }, () => 'o.owner')} OR EXISTS (SELECT 1 FROM stage_events e WHERE e.opportunity_id = o.opportunity_id AND ${dimensionFilterSql({ owner }, () => 'e.owner')}))`
+    : 'true';
+  return `selected AS (
+    SELECT DISTINCT o.customer_key FROM opp o
+    WHERE o.customer_key IS NOT NULL AND ${dimensionFilterSql(rest, (d) => `o.${d}`)} AND ${ownerCondition}
+  )`;
+}
+
+/**
+ * One row per customer: last activity, open deals, current owner and whether that owner (or a
+ * rep holding the account or an open deal) has left by as-of. Sorted for the handover: customers
+ * needing one first, those with open deals first among them, then by open amount and recency.
+ * Current owner: the owner of the newest open opportunity (who is working the customer now),
+ * else the account owner (customers.owner), else the owner of the newest opportunity, else of
+ * the newest order.
+ */
+export function handoverListSql(params: ResolvedParams): string {
+  const end = asOfEnd(params);
+  const asOf = dateLiteral(params.as_of);
+  const selected = selectedCte(params);
+  const ts = (expr: string) => `strftime(${expr}, '%Y-%m-%d %H:%M:%S')`;
+  return `WITH ${customerBaseCte()},
+  ${entriesCte(false)},
+  ${selected ? `${selected},` : ''}
+  departed AS (SELECT owner, left_at FROM reps WHERE left_at <= ${asOf}),
+  activity AS (
+    SELECT customer_key, count(*)::INTEGER AS interactions,
+           count(*) FILTER (${inPeriodSql('occurred_at', params)})::INTEGER AS interactions_in_period,
+           min(occurred_at) AS first_at, max(occurred_at) AS last_at,
+           arg_max(kind, (occurred_at, kind_rank)) AS last_kind, arg_max(rep, (occurred_at, kind_rank)) AS last_rep,
+           list(DISTINCT rep ORDER BY rep) FILTER (rep IS NOT NULL) AS reps
+    FROM entries WHERE occurred_at < ${end} GROUP BY customer_key
+  ),
+  deals AS (
+    SELECT o.customer_key, count(*)::INTEGER AS opportunities,
+           count(*) FILTER (o.is_open)::INTEGER AS open_opportunities,
+           coalesce(sum(o.expected_amount) FILTER (o.is_open), 0)::DOUBLE AS open_amount,
+           list(o.opportunity_id ORDER BY o.created_at, o.opportunity_id) FILTER (o.is_open) AS open_opportunity_ids,
+           count(*) FILTER (o.status = 'won' AND o.closed_at < ${end})::INTEGER AS won_opportunities,
+           coalesce(sum(o.amount) FILTER (o.status = 'won' AND o.closed_at < ${end}), 0)::DOUBLE AS won_amount,
+           arg_max(o.owner, (o.created_at, o.opportunity_id)) FILTER (o.is_open) AS open_owner,
+           arg_max(o.owner, (o.created_at, o.opportunity_id)) AS latest_owner,
+           list(DISTINCT o.owner ORDER BY o.owner) FILTER (o.is_open AND d.owner IS NOT NULL) AS departed_open_owners
+    FROM (
+      SELECT *, (status = 'open' OR closed_at >= ${end}) AS is_open FROM opp
+      WHERE customer_key IS NOT NULL AND (created_at IS NULL OR created_at < ${end})
+    ) o LEFT JOIN departed d ON d.owner = o.owner
+    GROUP BY o.customer_key
+  ),
+  bought AS (
+    SELECT customer_key, count(DISTINCT order_id)::INTEGER AS orders, coalesce(sum(amount), 0)::DOUBLE AS order_amount,
+           max(ordered_at) AS last_order_at, arg_max(owner, (ordered_at, order_id)) FILTER (owner IS NOT NULL) AS order_owner
+    FROM ord WHERE customer_key IS NOT NULL AND ordered_at < ${end} GROUP BY customer_key
+  ),
+  owned AS (
+    SELECT dir.*, a.interactions, a.interactions_in_period, a.first_at, a.last_at, a.last_kind, a.last_rep, a.reps,
+           dl.opportunities, dl.open_opportunities, dl.open_amount, dl.open_opportunity_ids, dl.won_opportunities, dl.won_amount,
+           dl.departed_open_owners, b.orders, b.order_amount, b.last_order_at,
+           coalesce(dl.open_owner, dir.account_owner, dl.latest_owner, b.order_owner) AS current_owner,
+           CASE WHEN dl.open_owner IS NOT NULL THEN 'open_opportunity' WHEN dir.account_owner IS NOT NULL THEN 'account'
+                WHEN dl.latest_owner IS NOT NULL THEN 'latest_opportunity' WHEN b.order_owner IS NOT NULL THEN 'latest_order' END AS current_owner_basis
+    FROM dir
+    LEFT JOIN activity a ON a.customer_key = dir.customer_key
+    LEFT JOIN deals dl ON dl.customer_key = dir.customer_key
+    LEFT JOIN bought b ON b.customer_key = dir.customer_key
+    ${selected ? 'WHERE dir.customer_key IN (SELECT customer_key FROM selected)' : ''}
+  ),
+  flagged AS (
+    SELECT w.*, cd.left_at AS current_owner_left_at, ad.left_at AS account_owner_left_at,
+           list_sort(list_distinct(list_concat(
+             CASE WHEN cd.owner IS NOT NULL THEN [cd.owner] ELSE [] END,
+             CASE WHEN ad.owner IS NOT NULL THEN [ad.owner] ELSE [] END,
+             coalesce(w.departed_open_owners, [])))) AS departed_reps
+    FROM owned w
+    LEFT JOIN departed cd ON cd.owner = w.current_owner
+    LEFT JOIN departed ad ON ad.owner = w.account_owner
+  )
+  SELECT customer_key, customer_id, customer_name, account_owner, current_owner, current_owner_basis,
+         current_owner_left_at IS NOT NULL AS owner_left, strftime(current_owner_left_at, '%Y-%m-%d') AS current_owner_left_at,
+         departed_reps, len(departed_reps) > 0 AS needs_handover,
+         coalesce(open_opportunities, 0) AS open_opportunities, coalesce(open_amount, 0) AS open_amount,
+         coalesce(open_opportunity_ids, []) AS open_opportunity_ids,
+         coalesce(opportunities, 0) AS opportunities, coalesce(won_opportunities, 0) AS won_opportunities, coalesce(won_amount, 0) AS won_amount,
+         coalesce(orders, 0) AS orders, coalesce(order_amount, 0) AS order_amount, ${ts('last_order_at')} AS last_order_at,
+         ${ts('first_at')} AS first_activity_at, ${ts('last_at')} AS last_activity_at, last_kind AS last_activity_kind,
+         last_rep AS last_activity_rep, (${asOf} - last_at::DATE)::INTEGER AS days_since_last_activity,
+         coalesce(interactions, 0) AS interactions, coalesce(interactions_in_period, 0) AS interactions_in_period,
+         coalesce(reps, []) AS reps_involved
+  FROM flagged
+  ORDER BY len(departed_reps) > 0 DESC, coalesce(open_opportunities, 0) > 0 DESC, coalesce(open_amount, 0) DESC, last_at DESC NULLS LAST, customer_key`;
+}
+
+/** The customer keys a drill value names: a key, a customer_id or a (normalised) name. */
+export function resolveCustomerSql(value: string): string {
+  const v = sqlString(value);
+  return `WITH ${customerBaseCte()}
+  SELECT customer_key, customer_id, customer_name FROM dir
+  WHERE customer_key = ${v} OR customer_id = ${v} OR list_contains(name_keys, ${normalisedNameSql(v)})
+  ORDER BY customer_key`;
+}
+
+/** Every entry of the given customers up to as-of, in time order, numbered. */
+export function timelineSql(params: ResolvedParams, customerKeys: string[], limit: number): string {
+  const ts = (expr: string) => `strftime(${expr}, '%Y-%m-%d %H:%M:%S')`;
+  return `WITH ${customerBaseCte()},
+  ${entriesCte(true)}
+  SELECT row_number() OVER (ORDER BY occurred_at, kind_rank, opportunity_id, coalesce(event_id, order_id))::INTEGER AS seq,
+         ${ts('occurred_at')} AS occurred_at, kind, customer_key, opportunity_id, rep, opportunity_owner, method, summary, objection, next_action,
+         ${ts('next_followup_at')} AS next_followup_at, from_stage, to_stage, status, product, expected_amount, amount,
+         lost_reason, order_id, event_id, source_file, source_line
+  FROM entries
+  WHERE customer_key IN (${customerKeys.map(sqlString).join(', ')}) AND occurred_at < ${asOfEnd(params)}
+  ORDER BY seq
+  LIMIT ${limit}`;
+}

@@ -1,6 +1,7 @@
 /** The options `metrics` and `report` share, and turning them into a metric context. */
 import { Option, type Command } from 'commander';
-import { DIMENSIONS, type MetricParams } from '../../../src/lib/metrics/params.ts';
+import { DIMENSIONS } from '../../../src/lib/metrics/dimensions.ts';
+import type { MetricParams } from '../../../src/lib/metrics/params.ts';
 import { resolveDbPath } from '../../../src/lib/warehouse/location.ts';
 import { EXIT, fail } from '../output.ts';
 import type { MetricContext, MetricFamily } from '../../../src/lib/metrics/family.ts';

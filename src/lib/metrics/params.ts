@@ -8,9 +8,9 @@ import { z } from 'zod';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows, sqlString } from '../warehouse/warehouse.server.ts';
 
-/** What figures can be filtered and grouped by (spec: team, region, industry, product, source, owner). */
-export const DIMENSIONS = ['team', 'region', 'industry', 'product', 'source', 'owner'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+import { DIMENSIONS, type Dimension } from './dimensions.ts';
+
+export { DIMENSIONS, type Dimension };
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-10-31');
 

@@ -19,7 +19,8 @@ const WAREHOUSES = {
 };
 
 function expectedCell(value: unknown, format: ResultTable['columns'][number]['format']): unknown {
-  if (value === null || value === undefined) return null;
+  // a spreadsheet has no empty-string cells: '' reads back as an empty cell
+  if (value === null || value === undefined || value === '') return null;
   if ((format === 'date' || format === 'datetime') && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) {
     return new Date(`${value.slice(0, 10)}T${value.length > 10 ? value.slice(11, 19).padEnd(8, ':00') : '00:00:00'}Z`).getTime();
   }

@@ -167,7 +167,9 @@ export function handoverListSql(params: ResolvedParams): string {
     SELECT customer_key, count(*)::INTEGER AS interactions,
            count(*) FILTER (${inPeriodSql('occurred_at', params)})::INTEGER AS interactions_in_period,
            min(occurred_at) AS first_at, max(occurred_at) AS last_at,
-           arg_max(kind, (occurred_at, kind_rank)) AS last_kind, arg_max(rep, (occurred_at, kind_rank)) AS last_rep,
+           -- ties on time and kind are broken like the timeline's own order, so "last" is stable
+           arg_max(kind, (occurred_at, kind_rank, opportunity_id, coalesce(event_id, order_id))) AS last_kind,
+           arg_max(rep, (occurred_at, kind_rank, opportunity_id, coalesce(event_id, order_id))) AS last_rep,
            list(DISTINCT rep ORDER BY rep) FILTER (rep IS NOT NULL) AS reps
     FROM entries WHERE occurred_at < ${end} GROUP BY customer_key
   ),

@@ -17,6 +17,11 @@ export interface TableColumn {
   format: CellFormat;
 }
 
+/** A column of a result table: key, English and Chinese header, display format. */
+export function column(key: string, header_en: string, header_zh: string, format: CellFormat): TableColumn {
+  return { key, header_en, header_zh, format };
+}
+
 export interface ResultTable {
   /** Sheet name in workbooks: short, no []:*?/\ characters. */
   name: string;

@@ -13,7 +13,7 @@
  * interface. How rows are matched to customers, and what an entry is: customer-timeline-queries.ts.
  */
 import { queryRows } from '../../warehouse/warehouse.server.ts';
-import { MAX_DRILL_ROWS, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn } from '../family.ts';
+import { MAX_DRILL_ROWS, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn, column as col } from '../family.ts';
 import type { ResolvedParams } from '../params.ts';
 import { handoverListSql, resolveCustomerSql, timelineSql } from './customer-timeline-queries.ts';
 
@@ -114,7 +114,6 @@ export async function computeCustomerTimeline(ctx: MetricContext): Promise<Custo
   };
 }
 
-const col = (key: string, header_en: string, header_zh: string, format: TableColumn['format']): TableColumn => ({ key, header_en, header_zh, format });
 
 const CUSTOMER_COLUMNS: TableColumn[] = [
   col('customer_id', 'Customer ID', '客户编号', 'text'),

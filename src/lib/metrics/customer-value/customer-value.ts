@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { queryRows } from '../../warehouse/warehouse.server.ts';
-import { MAX_DRILL_ROWS, ratio, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn } from '../family.ts';
+import { MAX_DRILL_ROWS, ratio, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn, column as col } from '../family.ts';
 import type { Dimension, ResolvedParams } from '../params.ts';
 import type { CrossSellConfig } from './customer-value-config.ts';
 import {
@@ -368,7 +368,6 @@ export async function computeCustomerValue(ctx: MetricContext): Promise<Customer
 
 const DIMENSION_ZH: Record<Dimension, string> = { team: '团队', region: '区域', industry: '行业', product: '产品', source: '来源', owner: '负责人' };
 
-const col = (key: string, header_en: string, header_zh: string, format: TableColumn['format']): TableColumn => ({ key, header_en, header_zh, format });
 
 /** The customer row columns, shared by the customer sheet and the drill-downs. */
 const CUSTOMER_TABLE_COLUMNS: TableColumn[] = [

@@ -17,7 +17,7 @@
  * - all tiers are listed; the tree uses the base tier.
  */
 import { queryRows } from '../../warehouse/warehouse.server.ts';
-import { MAX_DRILL_ROWS, ratio, type CellFormat, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn } from '../family.ts';
+import { MAX_DRILL_ROWS, ratio, type CellFormat, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn, column as col } from '../family.ts';
 import type { ResolvedParams } from '../params.ts';
 import type { BonusConfig } from './bonus-config.ts';
 import type { OkrKeyResultConfig, OkrMetric, OkrsConfig } from './okr-config.ts';
@@ -423,7 +423,6 @@ export async function computeTargets(ctx: MetricContext, options: TargetsOptions
 // ---------------------------------------------------------------------------------------------
 // Tables for workbooks and the terminal.
 
-const col = (key: string, header_en: string, header_zh: string, format: CellFormat): TableColumn => ({ key, header_en, header_zh, format });
 
 export function targetsTables(r: TargetsResult): ResultTable[] {
   const tables: ResultTable[] = [

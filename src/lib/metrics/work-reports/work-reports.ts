@@ -7,7 +7,7 @@
  * What each figure counts, and the decisions behind it, is in work-reports-queries.ts.
  */
 import { queryRows } from '../../warehouse/warehouse.server.ts';
-import { MAX_DRILL_ROWS, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn } from '../family.ts';
+import { MAX_DRILL_ROWS, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn, column as col } from '../family.ts';
 import type { ResolvedParams } from '../params.ts';
 import { loadStageList, NoStagesError } from '../stages.ts';
 import {
@@ -177,7 +177,6 @@ export async function computeWorkReports(ctx: MetricContext): Promise<WorkReport
   };
 }
 
-const col = (key: string, header_en: string, header_zh: string, format: TableColumn['format']): TableColumn => ({ key, header_en, header_zh, format });
 
 function reportTable(name: string, title_en: string, title_zh: string, rows: RepPeriodReport[], methods: string[]): ResultTable {
   return {

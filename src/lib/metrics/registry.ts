@@ -10,6 +10,7 @@ import { customerValueFamily } from './customer-value/customer-value.ts';
 import { targetsFamily } from './targets/targets.ts';
 import { workReportsFamily } from './work-reports/work-reports.ts';
 import { customerTimelineFamily } from './customer-timeline/customer-timeline.ts';
+import { performanceFamily } from './performance/performance.ts';
 
 export const METRIC_FAMILIES: Record<string, MetricFamily<unknown>> = {
   funnel: funnelFamily as MetricFamily<unknown>,
@@ -17,6 +18,7 @@ export const METRIC_FAMILIES: Record<string, MetricFamily<unknown>> = {
   cohorts: cohortsFamily as MetricFamily<unknown>,
   'customer-value': customerValueFamily as MetricFamily<unknown>,
   targets: targetsFamily as MetricFamily<unknown>,
+  performance: performanceFamily as MetricFamily<unknown>,
   'work-reports': workReportsFamily as MetricFamily<unknown>,
   'customer-timeline': customerTimelineFamily as MetricFamily<unknown>,
 };

@@ -11,6 +11,7 @@ import { targetsFamily } from './targets/targets.ts';
 import { workReportsFamily } from './work-reports/work-reports.ts';
 import { customerTimelineFamily } from './customer-timeline/customer-timeline.ts';
 import { performanceFamily } from './performance/performance.ts';
+import { alertsFamily } from './alerts/alerts.ts';
 
 export const METRIC_FAMILIES: Record<string, MetricFamily<unknown>> = {
   funnel: funnelFamily as MetricFamily<unknown>,
@@ -21,6 +22,7 @@ export const METRIC_FAMILIES: Record<string, MetricFamily<unknown>> = {
   performance: performanceFamily as MetricFamily<unknown>,
   'work-reports': workReportsFamily as MetricFamily<unknown>,
   'customer-timeline': customerTimelineFamily as MetricFamily<unknown>,
+  alerts: alertsFamily as MetricFamily<unknown>,
 };
 
 export function familyById(id: string): MetricFamily<unknown> | undefined {

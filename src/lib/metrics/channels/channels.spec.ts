@@ -31,6 +31,15 @@ describe('findDrops', () => {
     expect(drops[1]!.relative_drop).toBeCloseTo(1 / 3);
   });
 
+  it('does not call a drop exactly at the threshold, float noise included', () => {
+    // 50% → 35%: (0.5 − 0.35) ÷ 0.5 = 0.3 exactly on paper, 0.30000000000000004 in doubles
+    const edge = [
+      { source: '展会', month: '2026-08', closed: 20, won: 10, win_rate: 0.5 },
+      { source: '展会', month: '2026-09', closed: 20, won: 7, win_rate: 0.35 },
+    ];
+    expect(findDrops(edge, '2026-09-30', 0.3, 1, 10)).toEqual([]);
+  });
+
   it('compares two-month windows when configured', () => {
     // 展会 Aug+Sep 8 of 40 = 20% against nothing before (June–July): no previous window, no call
     expect(findDrops(monthly, '2026-09-30', 0.3, 2, 10)).toEqual([]);

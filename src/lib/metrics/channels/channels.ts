@@ -78,7 +78,8 @@ export function findDrops(monthly: MonthlyWinRateRow[], asOf: string, threshold:
     const prev = sum(previous);
     if (cur.closed < minClosed || prev.closed < minClosed || !prev.winRate || cur.winRate === null) continue;
     const drop = (prev.winRate - cur.winRate) / prev.winRate;
-    if (drop > threshold) {
+    // "more than" the threshold: a drop equal to it (50% → 35% is 0.30000000000000004 in floats) is not called
+    if (drop > threshold + 1e-9) {
       drops.push({
         source,
         window_months: window,

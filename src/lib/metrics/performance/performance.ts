@@ -36,7 +36,7 @@ import { MAX_DRILL_ROWS, ratio, type CellFormat, type DrillRequest, type MetricC
 import { outcomesSql, stageCountsSql, type FunnelQueryInput } from '../funnel/funnel-queries.ts';
 import { loadStageList, NoStagesError, type StageList } from '../stages.ts';
 import type { ResolvedParams } from '../params.ts';
-import type { RevenueBasis } from '../targets/targets-queries.ts';
+import { revenueBasisFor, type RevenueBasis } from '../targets/targets-queries.ts';
 import {
   customersSql,
   DRILL_TARGETS,
@@ -417,7 +417,7 @@ export async function computePerformance(ctx: MetricContext): Promise<Performanc
   const level = levelOf(params);
   if (params.by && params.by !== level) notes.push(`Performance is ranked per rep, team or region; by=${params.by} is not one of them, so reps are listed. 人效按销售、团队或区域排名。`);
   const facts = await warehouseFacts(ctx);
-  const basis: RevenueBasis = facts.orders > 0 ? 'orders' : 'won_opportunities';
+  const basis: RevenueBasis = revenueBasisFor(facts.orders);
   const input: PerformanceQueryInput = { params, level, basis, weekStart: config.fiscal.week_start, hasReps: facts.reps > 0 };
   const through = periodThrough(params);
   const days = periodDays(params);
@@ -869,7 +869,7 @@ export async function drillPerformance(ctx: MetricContext, request: DrillRequest
   const input: PerformanceQueryInput = {
     params: ctx.params,
     level,
-    basis: facts.orders > 0 ? 'orders' : 'won_opportunities',
+    basis: revenueBasisFor(facts.orders),
     weekStart: ctx.config.fiscal.week_start,
     hasReps: facts.reps > 0,
   };

@@ -28,6 +28,11 @@ import type { OkrMetric } from './okr-config.ts';
 
 export type RevenueBasis = 'orders' | 'won_opportunities';
 
+/** Revenue is money received (orders); a warehouse without any orders falls back to won deals. */
+export function revenueBasisFor(orderCount: number): RevenueBasis {
+  return orderCount > 0 ? 'orders' : 'won_opportunities';
+}
+
 export const TARGET_DIMENSIONS = ['company', 'region', 'team', 'rep', 'product', 'customer_type'] as const;
 export const TARGET_METRICS = ['revenue', 'new_customers', 'won_deals'] as const;
 export const TARGET_TIERS = ['base', 'challenge', 'excellence'] as const;

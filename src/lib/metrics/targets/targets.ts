@@ -37,6 +37,7 @@ import {
   type RevenueBasis,
   type TargetMetric,
   type TargetsQueryInput,
+  revenueBasisFor,
 } from './targets-queries.ts';
 
 export interface TargetProgressRow {
@@ -231,7 +232,7 @@ async function warehouseFacts(ctx: MetricContext): Promise<{ basis: RevenueBasis
             strftime((SELECT min(d) FROM (SELECT min(ordered_at) AS d FROM orders UNION ALL SELECT min(created_at) FROM opportunities
                                           UNION ALL SELECT min(closed_at) FROM opportunities)), '%Y-%m-%d') AS data_from`,
   );
-  return { basis: (row?.orders ?? 0) > 0 ? 'orders' : 'won_opportunities', data_from: row?.data_from ?? null, orders: row?.orders ?? 0, won: row?.won ?? 0 };
+  return { basis: revenueBasisFor(row?.orders ?? 0), data_from: row?.data_from ?? null, orders: row?.orders ?? 0, won: row?.won ?? 0 };
 }
 
 function noteFor(row: { supported: boolean; metric: string; dimension: string; dimension_value: string }): string | null {

@@ -56,6 +56,7 @@ import {
   TIMELINESS_MIN_PLANS,
   TIMELINESS_WINDOW_MONTHS,
   type Area,
+  type RuleDefinition,
   type RuleId,
   type Severity,
 } from './alerts-definitions.ts';
@@ -129,15 +130,8 @@ export interface Alert {
   related_drill: DrillPointer | null;
 }
 
-export interface RuleStatus {
-  id: RuleId;
-  area: Area;
-  in_spec: boolean;
-  /** the spec §8 rule as worded there; null for a rule beside the spec */
-  spec_rule: string | null;
-  spec_ref: string;
-  title_en: string;
-  title_zh: string;
+/** A rule's definition (id, spec wording, titles, severity rule) and what this run made of it. */
+export interface RuleStatus extends Pick<RuleDefinition, 'id' | 'area' | 'in_spec' | 'spec_rule' | 'spec_ref' | 'title_en' | 'title_zh' | 'severity_en' | 'severity_zh'> {
   evaluated: boolean;
   reason_if_not: string | null;
   /** the main threshold as a number (fraction, days, months), null when it varies (per stage) or none */
@@ -146,8 +140,6 @@ export interface RuleStatus {
   threshold_zh: string;
   /** the dates the rule looked at, e.g. '2026-08-01..2026-10-31' */
   window: string | null;
-  severity_en: string;
-  severity_zh: string;
   alerts: number;
 }
 

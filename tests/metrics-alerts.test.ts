@@ -52,7 +52,6 @@ describe('risk alerts on the demo data', () => {
   let warehouse: ReadOnlyWarehouse;
   let ctx: MetricContext;
   let result: AlertsResult;
-  let elapsedMs = 0;
   const of = (rule: string) => result.alerts.filter((a) => a.rule === rule);
   const find = (id: string): Alert => {
     const a = result.alerts.find((x) => x.id === id);
@@ -65,9 +64,7 @@ describe('risk alerts on the demo data', () => {
     expect(r.code, r.stderr).toBe(0);
     warehouse = await openReadOnly(db);
     ctx = { connection: warehouse.connection, params: await resolveParams(warehouse.connection, {}), config: defaultConfig() };
-    const t = performance.now();
     result = await alertsFamily.compute(ctx);
-    elapsedMs = performance.now() - t;
   }, 120_000);
   afterAll(() => warehouse?.close());
 
@@ -143,8 +140,4 @@ describe('risk alerts on the demo data', () => {
     }
   });
 
-  it('computes every rule well under a second', () => {
-    console.log(`alerts compute on the demo: ${elapsedMs.toFixed(0)} ms (${result.counts.total} alerts, ${result.counts.rules_evaluated} rules evaluated)`);
-    expect(elapsedMs).toBeLessThan(2_000); // generous: CI machines are shared
-  });
 });

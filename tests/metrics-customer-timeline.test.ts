@@ -40,16 +40,13 @@ describe('customer timeline on the demo data', () => {
   let warehouse: ReadOnlyWarehouse;
   let ctx: MetricContext;
   let result: CustomerTimelineResult;
-  let elapsedMs = 0;
 
   beforeAll(async () => {
     const r = runCli(['demo', '--db', db]);
     expect(r.code, r.stderr).toBe(0);
     warehouse = await openReadOnly(db);
     ctx = { connection: warehouse.connection, params: await resolveParams(warehouse.connection, { as_of: '2026-10-31' }), config: defaultConfig() };
-    const t = performance.now();
     result = await customerTimelineFamily.compute(ctx);
-    elapsedMs = performance.now() - t;
   });
   afterAll(() => warehouse?.close());
 
@@ -77,8 +74,4 @@ describe('customer timeline on the demo data', () => {
     expect(result.customers).toBe(636);
   });
 
-  it('computes the list well under a second', () => {
-    console.log(`customer-timeline compute on the demo: ${elapsedMs.toFixed(0)} ms (${result.customers} customers)`);
-    expect(elapsedMs).toBeLessThan(2_000); // generous: CI machines are shared
-  });
 });

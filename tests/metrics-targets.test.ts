@@ -102,7 +102,6 @@ const EXPECTED_MISMATCHES: [string, string, string, number][] = [
 describe('targets on the demo warehouse', () => {
   let w: ReadOnlyWarehouse;
   let r: TargetsResult;
-  let ms: number;
   beforeAll(async () => {
     const db = path.join(tempDir(), 'demo.duckdb');
     const built = runCli(['demo', '--db', db]);
@@ -111,11 +110,7 @@ describe('targets on the demo warehouse', () => {
     // the whole plan: FY2025 and FY2026, as of the demo's last day (2026-10-31)
     const params = await resolveParams(w.connection, { from: '2025-01-01', to: '2026-12-31', as_of: '2026-10-31' });
     const ctx = { connection: w.connection, params, config: defaultConfig() };
-    await computeTargets(ctx, { okrs: [], bonus: bonusConfigSchema.parse({}) }); // warm-up
-    const t0 = performance.now();
     r = await computeTargets(ctx, { okrs: okrsConfigSchema.parse(SEED_003_OKRS), bonus: bonusConfigSchema.parse({}) });
-    ms = performance.now() - t0;
-    console.log(`targets on the demo: ${ms.toFixed(0)} ms for ${r.targets.length} targets, ${r.tree.length} tree nodes, ${r.okrs[0]!.key_results.length} key results`);
   });
   afterAll(() => w?.close());
 
@@ -179,7 +174,4 @@ describe('targets on the demo warehouse', () => {
     expect((table.rows as { amount: number }[]).reduce((s, x) => s + x.amount, 0)).toBe(2461376);
   });
 
-  it('is fast enough for a page', () => {
-    expect(ms).toBeLessThan(3000); // typically 200–400 ms; generous for a loaded CI machine
-  });
 });

@@ -33,16 +33,13 @@ describe('work reports on the demo data', () => {
   let warehouse: ReadOnlyWarehouse;
   let ctx: MetricContext;
   let result: WorkReportsResult;
-  let elapsedMs = 0;
 
   beforeAll(async () => {
     const r = runCli(['demo', '--db', db]);
     expect(r.code, r.stderr).toBe(0);
     warehouse = await openReadOnly(db);
     ctx = { connection: warehouse.connection, params: await resolveParams(warehouse.connection, {}), config: defaultConfig() };
-    const t = performance.now();
     result = await workReportsFamily.compute(ctx);
-    elapsedMs = performance.now() - t;
   });
   afterAll(() => warehouse?.close());
 
@@ -65,8 +62,4 @@ describe('work reports on the demo data', () => {
     expect(d.rows).toHaveLength(16);
   });
 
-  it('computes both reports well under a second', () => {
-    console.log(`work-reports compute on the demo: ${elapsedMs.toFixed(0)} ms (${result.weekly.length} weekly, ${result.monthly.length} monthly rows)`);
-    expect(elapsedMs).toBeLessThan(2_000); // generous: CI machines are shared
-  });
 });

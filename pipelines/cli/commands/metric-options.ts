@@ -17,7 +17,8 @@ export interface MetricCliOptions {
   json?: boolean;
 }
 
-function collect(value: string, previous: string[]): string[] {
+/** commander helper: a repeatable option collects its values. */
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 

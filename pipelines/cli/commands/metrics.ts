@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CellFormat, ResultTable } from '../../../src/lib/metrics/family.ts';
 import { formatCount, renderTextTable } from '../text-table.ts';
 import { EXIT, fail, printJson } from '../output.ts';
-import { addMetricOptions, familyOrFail, openMetricContext, type MetricCliOptions } from './metric-options.ts';
+import { addMetricOptions, collect, familyOrFail, openMetricContext, type MetricCliOptions } from './metric-options.ts';
 
 const money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
@@ -23,10 +23,6 @@ export function renderResultTable(t: ResultTable, language: 'zh' | 'en' = 'en'):
   const title = language === 'zh' ? t.title_zh : t.title_en;
   if (rows.length === 0) return `${title}\n(no rows)`;
   return `${title}\n${renderTextTable(t.columns.map((c) => (language === 'zh' ? c.header_zh : c.header_en)), rows.map((r) => t.columns.map((c) => formatCell(r[c.key], c.format))), { alignRight: right })}`;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export function registerMetrics(program: Command): void {

@@ -897,7 +897,6 @@ export async function computeAlerts(ctx: MetricContext): Promise<AlertsResult> {
 // ---------------------------------------------------------------------------------------------
 // tables and drill-down
 
-
 const SEVERITY_ZH: Record<Severity, string> = { high: '高', medium: '中', low: '低' };
 
 export function alertsTables(r: AlertsResult): ResultTable[] {

@@ -114,7 +114,6 @@ export async function computeCustomerTimeline(ctx: MetricContext): Promise<Custo
   };
 }
 
-
 const CUSTOMER_COLUMNS: TableColumn[] = [
   col('customer_id', 'Customer ID', '客户编号', 'text'),
   col('customer_name', 'Customer', '客户名称', 'text'),

@@ -368,7 +368,6 @@ export async function computeCustomerValue(ctx: MetricContext): Promise<Customer
 
 const DIMENSION_ZH: Record<Dimension, string> = { team: '团队', region: '区域', industry: '行业', product: '产品', source: '来源', owner: '负责人' };
 
-
 /** The customer row columns, shared by the customer sheet and the drill-downs. */
 const CUSTOMER_TABLE_COLUMNS: TableColumn[] = [
   col('customer_id', 'Customer ID', '客户编号', 'text'),

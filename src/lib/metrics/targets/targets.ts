@@ -424,7 +424,6 @@ export async function computeTargets(ctx: MetricContext, options: TargetsOptions
 // ---------------------------------------------------------------------------------------------
 // Tables for workbooks and the terminal.
 
-
 export function targetsTables(r: TargetsResult): ResultTable[] {
   const tables: ResultTable[] = [
     {

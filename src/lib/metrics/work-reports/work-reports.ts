@@ -177,7 +177,6 @@ export async function computeWorkReports(ctx: MetricContext): Promise<WorkReport
   };
 }
 
-
 function reportTable(name: string, title_en: string, title_zh: string, rows: RepPeriodReport[], methods: string[]): ResultTable {
   return {
     name,

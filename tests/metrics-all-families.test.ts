@@ -7,7 +7,7 @@
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_FAMILIES } from '../src/lib/metrics/registry.ts';
+import { FAMILY_IDS, loadFamily } from '../src/lib/metrics/registry.ts';
 import type { ResultTable } from '../src/lib/metrics/family.ts';
 import { MAVEN_DIR, ONLINE_RETAIL_DIR, runCli, tempDir } from './helpers.ts';
 
@@ -41,14 +41,14 @@ describe('every metric family on every warehouse', () => {
     expect(runCli(['ingest', ONLINE_RETAIL_DIR, '--db', WAREHOUSES.retail]).code).toBe(0);
   });
 
-  for (const [id, family] of Object.entries(METRIC_FAMILIES)) {
+  for (const id of FAMILY_IDS) {
     for (const [name, db] of Object.entries(WAREHOUSES)) {
       it(`${id} on ${name}: --json, and the workbook reads back with the same figures`, async () => {
         const json = runCli(['metrics', id, '--db', db, '--json']);
         expect(json.code, json.stderr).toBe(0);
         const result = JSON.parse(json.stdout);
         expect(result.family).toBe(id);
-        const tables = family.tables(result);
+        const tables = (await loadFamily(id))!.tables(result);
 
         const file = path.join(dir, `${id}-${name}.xlsx`);
         const report = runCli(['report', id, '--db', db, '--xlsx', file, '--json', ...(result.params?.as_of ? ['--as-of', result.params.as_of] : [])]);

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '../../src/lib/warehouse/duckdb.server.ts';
 import { queryRows, queryValue, sqlString } from '../../src/lib/warehouse/warehouse.server.ts';
 import { type StageSet } from '../../src/lib/config/stage-sets.ts';
 import { withWarehouseWrite } from '../warehouse/write-transaction.ts';

@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '../../src/lib/warehouse/duckdb.server.ts';
 import { createAllTablesSql, SCHEMA_VERSION } from '../../src/lib/warehouse/schema.ts';
 import { queryRows, sqlString } from '../../src/lib/warehouse/warehouse.server.ts';
 

@@ -85,8 +85,8 @@ export async function openMetricContext(
 }
 
 export async function familyOrFail(id: string, json?: boolean): Promise<MetricFamily<unknown>> {
-  const { familyById, METRIC_FAMILIES } = await import('../../../src/lib/metrics/registry.ts');
-  const family = familyById(id);
-  if (!family) fail(`Unknown metric family "${id}". Families: ${Object.keys(METRIC_FAMILIES).join(', ')}.`, EXIT.input, json);
+  const { loadFamily, FAMILY_IDS } = await import('../../../src/lib/metrics/registry.ts');
+  const family = await loadFamily(id);
+  if (!family) fail(`Unknown metric family "${id}". Families: ${FAMILY_IDS.join(', ')}.`, EXIT.input, json);
   return family;
 }

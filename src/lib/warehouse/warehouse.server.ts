@@ -4,7 +4,7 @@
  * `dbPath` is only ever replaced whole (see docs/warehouse.md, "Readers and the writer").
  */
 import fs from 'node:fs';
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from './duckdb.server.ts';
 
 export { DEFAULT_DB_PATH, resolveDbPath } from './location.ts';
 

@@ -24,7 +24,7 @@
  * D 30,000, G 108,000, A 120,000 → percentile (strictly smaller ÷ 10) 0, .1, .2, … .9.
  */
 import fc from 'fast-check';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance } from '../../warehouse/duckdb.server.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig, type SalesightConfig } from '../../config/config.ts';
 import { createFixtureWarehouse, type FixtureWarehouse } from '../testing/fixture-warehouse.ts';

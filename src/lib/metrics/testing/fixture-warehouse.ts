@@ -3,7 +3,7 @@
  * spells out, so each metric's expected figures can be worked out by hand. Columns a row does
  * not give are NULL (or the column's obvious default for NOT NULL ones).
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '../../warehouse/duckdb.server.ts';
 import { allColumns, createAllTablesSql, tableDef } from '../../warehouse/schema.ts';
 import { stageSetById, type StageSet } from '../../config/stage-sets.ts';
 

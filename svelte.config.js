@@ -5,7 +5,8 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
   preprocess: vitePreprocess(),
   kit: {
-    adapter: adapter({ out: 'build' }),
+    // build/cli holds the compiled CLI; the site goes beside it
+    adapter: adapter({ out: 'build/site' }),
   },
 };
 

@@ -12,6 +12,7 @@ import { registerHistory } from './commands/history.ts';
 import { registerPresets } from './commands/presets.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerMetrics, registerReport } from './commands/metrics.ts';
+import { registerServe } from './commands/serve.ts';
 import { EXIT } from './output.ts';
 
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerPresets(program);
   registerMetrics(program);
   registerReport(program);
+  registerServe(program);
   registerDemo(program);
   return program;
 }

@@ -5,6 +5,7 @@ import { terminalProgress } from '../progress.ts';
 import { formatCount, renderTextTable } from '../text-table.ts';
 import { printJson } from '../output.ts';
 import { renderIngestSummary } from './ingest.ts';
+import { DEFAULT_PORT, startSite } from './serve.ts';
 
 import { DEMO_DB, SAMPLE_DIR } from '../../demo/paths.ts';
 
@@ -38,7 +39,9 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description(`Rebuild the demo warehouse (${path.relative(process.cwd(), DEMO_DB) || DEMO_DB}) from the bundled sample exports in data/sample/ and summarise it.`)
     .option('--json', 'print the ingest report and summary as JSON')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .option('--serve', 'then start the report site on it (what `npm run demo` does)')
+    .option('--port <n>', 'with --serve: port (0 picks a free one)', process.env.PORT ?? String(DEFAULT_PORT))
+    .action(async (opts: { json?: boolean; serve?: boolean; port: string }, cmd: Command) => {
       const db = cmd.optsWithGlobals().db ? path.resolve(cmd.optsWithGlobals().db) : DEMO_DB;
       if (!fs.existsSync(SAMPLE_DIR)) throw new Error(`The sample data is missing (${SAMPLE_DIR}); restore it with \`npm run sample\`.`);
       // A fresh build every time: the demo must look the same on every machine.
@@ -47,6 +50,7 @@ export function registerDemo(program: Command): void {
       const report = await runIngest({ dbPath: db, inputs: [SAMPLE_DIR], progress: terminalProgress() });
       const summary = await summariseWarehouse(db);
       if (opts.json) return printJson({ ingest: report, summary });
+      const rel = path.relative(process.cwd(), db) || db;
       process.stdout.write(`${renderIngestSummary(report)}\n\n`);
       process.stdout.write(
         `${renderTextTable(['table', 'rows'], summary.tables.map((t) => [t.table, formatCount(t.rows)]), { alignRight: new Set([1]) })}\n\n`,
@@ -58,7 +62,14 @@ export function registerDemo(program: Command): void {
           { alignRight: new Set([1, 2]) },
         )}\n\n`,
       );
-      const rel = path.relative(process.cwd(), db) || db;
+      if (opts.serve) {
+        const { url, server } = await startSite(db, { port: opts.port, host: '127.0.0.1' }, (l) => process.stderr.write(`${l}\n`));
+        process.stdout.write(`Demo warehouse ready: ${rel}\nSalesight is up: ${url}  (Ctrl+C stops it)\n`);
+        const stop = () => server.close(() => process.exit(0));
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        return;
+      }
       process.stdout.write(
         `Demo warehouse ready: ${rel}\nTry: npx salesight sql --db ${rel} "SELECT source, count(*) AS leads, count(*) FILTER (status = 'won') AS won FROM opportunities GROUP BY ALL ORDER BY won DESC"\n`,
       );

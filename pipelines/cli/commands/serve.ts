@@ -1,0 +1,60 @@
+/** `salesight serve`: the report site on a warehouse, in this process (the site reads SALESIGHT_DB). */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { resolveDbPath } from '../../../src/lib/warehouse/location.ts';
+import { EXIT, fail } from '../output.ts';
+
+export interface ServeOptions {
+  port: string;
+  host: string;
+  config?: string;
+}
+
+export const DEFAULT_PORT = 5180;
+
+/** Starts the site and resolves with its URL once it listens. */
+export async function startSite(dbPath: string, opts: ServeOptions, log: (line: string) => void): Promise<{ url: string; server: http.Server }> {
+  const { SITE_DIR, buildSite, siteIsStale } = await import('../../site/site-build.ts');
+  if (siteIsStale()) buildSite(log);
+  process.env.SALESIGHT_DB = path.resolve(dbPath);
+  if (opts.config) process.env.SALESIGHT_CONFIG = path.resolve(opts.config);
+  if (!fs.existsSync(dbPath)) log(`No warehouse at ${dbPath} yet: pages will say how to load one.`);
+  const { handler } = (await import(pathToFileURL(path.join(SITE_DIR, 'handler.js')).href)) as { handler: http.RequestListener };
+  const server = http.createServer(handler);
+  const port = Number.parseInt(opts.port, 10);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number.isFinite(port) ? port : DEFAULT_PORT, opts.host, resolve);
+  });
+  const address = server.address() as { port: number };
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return { url: `http://${host}:${address.port}/`, server };
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the report site on a warehouse (it follows refreshes: no restart after an ingest).')
+    .option('--port <n>', `port (0 picks a free one)`, process.env.PORT ?? String(DEFAULT_PORT))
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--config <file>', 'config file (default: $SALESIGHT_CONFIG or ./salesight.config.json)')
+    .addHelpText('after', '\nExample:\n  salesight serve --db data/warehouse.duckdb --port 8080')
+    .action(async (opts: ServeOptions, cmd: Command) => {
+      const dbPath = resolveDbPath(cmd.optsWithGlobals().db);
+      let started;
+      try {
+        started = await startSite(dbPath, opts, (l) => process.stderr.write(`${l}\n`));
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (e.code === 'EADDRINUSE') fail(`Port ${opts.port} is in use; pick another with --port (or --port 0 for any free one).`, EXIT.input);
+        throw err;
+      }
+      process.stdout.write(`Salesight is up: ${started.url}  (warehouse ${dbPath}; Ctrl+C stops it)\n`);
+      const stop = () => started.server.close(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

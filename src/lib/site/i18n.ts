@@ -1,0 +1,126 @@
+/**
+ * The site's two languages: every label, and how numbers and dates are written in each.
+ * Chinese amounts use 万 (10⁴) and 亿 (10⁸) the way a sales report in China does; English uses
+ * thousands separators. Pure; the language is chosen per request (cookie, then Accept-Language).
+ */
+import type { CellFormat } from '../metrics/family.ts';
+
+export type Lang = 'zh' | 'en';
+export const LANGS: Lang[] = ['zh', 'en'];
+export const LANG_COOKIE = 'salesight_lang';
+
+/** Cookie first (the user's choice is remembered), then the browser's preference, then Chinese. */
+export function pickLang(cookie: string | undefined, acceptLanguage: string | null): Lang {
+  if (cookie === 'zh' || cookie === 'en') return cookie;
+  const first = acceptLanguage?.split(',')[0]?.trim().toLowerCase() ?? '';
+  return first.startsWith('en') ? 'en' : 'zh';
+}
+
+const MESSAGES = {
+  app_name: { zh: 'Salesight 销售洞察', en: 'Salesight' },
+  nav_overview: { zh: '概览', en: 'Overview' },
+  nav_funnel: { zh: '销售漏斗', en: 'Funnel' },
+  nav_channels: { zh: '渠道', en: 'Channels' },
+  nav_cohorts: { zh: '同期群', en: 'Cohorts' },
+  nav_customers: { zh: '客户', en: 'Customers' },
+  nav_team: { zh: '团队', en: 'Team' },
+  nav_targets: { zh: '目标/OKR', en: 'Targets/OKR' },
+  nav_alerts: { zh: '预警', en: 'Alerts' },
+  nav_data: { zh: '数据', en: 'Data' },
+  filter_period: { zh: '期间', en: 'Period' },
+  filter_from: { zh: '开始', en: 'From' },
+  filter_to: { zh: '结束', en: 'To' },
+  filter_as_of: { zh: '截至', en: 'As of' },
+  filter_by: { zh: '分组', en: 'Group by' },
+  filter_apply: { zh: '应用', en: 'Apply' },
+  filter_reset: { zh: '清除', en: 'Reset' },
+  filter_any: { zh: '全部', en: 'All' },
+  period_all: { zh: '全部数据', en: 'All data' },
+  'period_this-week': { zh: '本周', en: 'This week' },
+  'period_this-month': { zh: '本月', en: 'This month' },
+  'period_this-quarter': { zh: '本季度', en: 'This quarter' },
+  'period_this-year': { zh: '本年', en: 'This year' },
+  'period_last-7': { zh: '近 7 天', en: 'Last 7 days' },
+  'period_last-30': { zh: '近 30 天', en: 'Last 30 days' },
+  'period_last-90': { zh: '近 90 天', en: 'Last 90 days' },
+  period_custom: { zh: '自定义', en: 'Custom' },
+  dim_team: { zh: '团队', en: 'Team' },
+  dim_region: { zh: '区域', en: 'Region' },
+  dim_industry: { zh: '行业', en: 'Industry' },
+  dim_product: { zh: '产品', en: 'Product' },
+  dim_source: { zh: '来源', en: 'Source' },
+  dim_owner: { zh: '销售', en: 'Owner' },
+  download_xlsx: { zh: '下载 Excel', en: 'Download Excel' },
+  language: { zh: 'English', en: '中文' },
+  covering: { zh: '数据范围', en: 'Covering' },
+  rows_shown: { zh: '显示前 {shown} 行，共 {total} 行；完整数据请下载 Excel。', en: 'Showing the first {shown} of {total} rows; download Excel for all.' },
+  no_rows: { zh: '没有符合条件的数据。', en: 'No rows match these filters.' },
+  drill_title: { zh: '明细', en: 'Rows behind the figure' },
+  drill_back: { zh: '返回', en: 'Back' },
+  empty_title: { zh: '还没有数据', en: 'No data yet' },
+  empty_body: {
+    zh: '仓库里还没有可用于此页的数据。先导入 CRM 导出文件：',
+    en: 'The warehouse has no data for this page yet. Load your CRM exports first:',
+  },
+  error_title: { zh: '无法计算此页', en: 'This page could not be computed' },
+  kpi_delta_vs: { zh: '较上期', en: 'vs previous period' },
+  data_runs: { zh: '导入记录', en: 'Ingest runs' },
+  data_rejects: { zh: '被拒绝的行', en: 'Rejected rows' },
+  data_tables: { zh: '仓库表', en: 'Warehouse tables' },
+  sql_hint: { zh: '用 SQL 查询：', en: 'Query with SQL:' },
+  top_alerts: { zh: '主要预警', en: 'Top alerts' },
+  see_all: { zh: '查看全部', en: 'See all' },
+  loading: { zh: '加载中…', en: 'Loading…' },
+} as const satisfies Record<string, Record<Lang, string>>;
+
+export type MessageKey = keyof typeof MESSAGES;
+
+export function t(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
+  return MESSAGES[key][lang].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+}
+
+const grouped = (lang: Lang, digits: number) =>
+  new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const FORMATTERS = {
+  zh: { int: grouped('zh', 0), two: grouped('zh', 2), one: grouped('zh', 1) },
+  en: { int: grouped('en', 0), two: grouped('en', 2), one: grouped('en', 1) },
+};
+
+/** An amount in 元: zh "¥1.23亿" / "¥45.67万" / "¥8,900.00"; en "¥123,456,789.00". */
+export function formatMoney(lang: Lang, value: number): string {
+  const f = FORMATTERS[lang];
+  const sign = value < 0 ? '-' : '';
+  const abs = Math.abs(value);
+  if (lang === 'zh') {
+    if (abs >= 1e8) return `${sign}¥${f.two.format(abs / 1e8)}亿`;
+    if (abs >= 1e4) return `${sign}¥${f.two.format(abs / 1e4)}万`;
+  }
+  return `${sign}¥${f.two.format(abs)}`;
+}
+
+/** One table cell or KPI value, written for the language. null/undefined → "—". */
+export function formatValue(lang: Lang, value: unknown, format: CellFormat): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'boolean') return lang === 'zh' ? (value ? '是' : '否') : value ? 'yes' : 'no';
+  if (typeof value === 'number') {
+    const f = FORMATTERS[lang];
+    switch (format) {
+      case 'money':
+        return formatMoney(lang, value);
+      case 'percent':
+        return `${f.one.format(value * 100)}%`;
+      case 'days':
+        return lang === 'zh' ? `${f.one.format(value)} 天` : `${f.one.format(value)} d`;
+      case 'integer':
+        return f.int.format(value);
+      case 'number':
+        return Number.isInteger(value) ? f.int.format(value) : f.two.format(value);
+      default:
+        return String(value);
+    }
+  }
+  if (typeof value === 'object') return JSON.stringify(value);
+  const text = String(value);
+  if (format === 'datetime') return text.slice(0, 16);
+  return text;
+}

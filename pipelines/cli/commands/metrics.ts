@@ -83,6 +83,7 @@ export function registerReport(program: Command): void {
       try {
         const { writeWorkbook } = await import('../../../src/lib/workbook/workbook.server.ts');
         const { SALESIGHT_VERSION } = await import('../../version.ts');
+        const { parameterRows } = await import('../../../src/lib/workbook/parameters.ts');
         const path = await import('node:path');
         const tables = family.tables(await family.compute(ctx));
         const p = ctx.params;
@@ -90,18 +91,7 @@ export function registerReport(program: Command): void {
         await writeWorkbook(file, tables, {
           title: `${family.title_en} ${family.title_zh}`,
           language: opts.lang === 'zh' ? 'zh' : 'en',
-          parameters: [
-            ['family', id],
-            ['from', p.from],
-            ['to', p.to],
-            ['as_of', p.as_of],
-            ['filters', Object.entries(p.filters).map(([k, v]) => `${k}=${v!.join(',')}`).join('; ') || '(none)'],
-            ['by', p.by ?? '(none)'],
-            ['warehouse', dbPath],
-            ['config', configFile ?? '(defaults)'],
-            ['generated_at', new Date().toISOString()],
-            ['salesight', SALESIGHT_VERSION],
-          ],
+          parameters: parameterRows(id, p, { dbPath, configFile, version: SALESIGHT_VERSION }),
         });
         if (opts.json) printJson({ file, sheets: tables.map((t) => t.name) });
         else process.stdout.write(`Wrote ${file} (${tables.length} sheets: ${tables.map((t) => t.name).join(', ')}, Parameters)\n`);

@@ -6,13 +6,13 @@
  */
 import { ConfigError, loadConfig, type SalesightConfig } from '../config/config.ts';
 import { DIMENSIONS, type Dimension } from '../metrics/dimensions.ts';
-import type { CellFormat, MetricContext } from '../metrics/family.ts';
+import type { CellFormat, MetricContext, ResultTable } from '../metrics/family.ts';
 import { resolveParams, type MetricParams, type ResolvedParams } from '../metrics/params.ts';
 import { loadFamily, type FamilyId } from '../metrics/registry.ts';
 import { renderChartSvg } from '../charts/render.server.ts';
 import { queryRows, WarehouseMissingError } from '../warehouse/warehouse.server.ts';
 import { formatValue, t, type Lang } from './i18n.ts';
-import { columnsForLang, type DrillLink, type PageBuildContext, type PageDefinition } from './page-model.ts';
+import { columnsForLang, type DrillLink, type PageBuildContext, type PageDefinition, type PageTable } from './page-model.ts';
 import { cached } from './result-cache.server.ts';
 import { withWarehouse, type WarehouseSession } from './site-warehouse.server.ts';
 import { parseUrlFilters, presetRange, urlFiltersToSearch, type UrlFilters } from './url-params.ts';
@@ -109,7 +109,7 @@ export async function paramsFromUrl(session: WarehouseSession, url: UrlFilters, 
   return resolveParams(session.connection, { ...base, from: range.from ?? defaults.from, to: range.to ?? defaults.to, as_of: defaults.as_of });
 }
 
-async function computeFamily(session: WarehouseSession, id: FamilyId, params: ResolvedParams, config: SalesightConfig): Promise<unknown> {
+export async function computeFamily(session: WarehouseSession, id: FamilyId, params: ResolvedParams, config: SalesightConfig): Promise<unknown> {
   const key = `${session.version}|${id}|${JSON.stringify(params)}|${JSON.stringify(config)}`;
   return cached(key, async () => {
     const family = (await loadFamily(id))!;
@@ -163,6 +163,32 @@ function delta(lang: Lang, value: unknown, previous: number | null | undefined, 
   return { text: `${text} ${t(lang, 'kpi_delta_vs')}`, good: lowerIsBetter ? change <= 0 : change >= 0 };
 }
 
+/** A result table for the page: the language's columns, formatted cells, at most `maxRows` rows. */
+export function toTableView(
+  table: ResultTable,
+  lang: Lang,
+  search: string,
+  download: string,
+  drill?: PageTable['drill'],
+  maxRows = MAX_PAGE_ROWS,
+): TableView {
+  const columns = columnsForLang(table.columns, lang);
+  const rows = table.rows as Record<string, unknown>[];
+  return {
+    name: table.name,
+    title: lang === 'zh' ? table.title_zh : table.title_en,
+    headers: columns.map((c) => ({ text: lang === 'zh' ? c.header_zh : c.header_en, numeric: c.format !== 'text' && c.format !== 'date' && c.format !== 'datetime' })),
+    rows: rows.slice(0, maxRows).map((row) =>
+      columns.map((c) => {
+        const link = drill?.(c.key, row);
+        return cell(lang, row[c.key], c.format, link ? drillHref(link, search) : undefined);
+      }),
+    ),
+    total: rows.length,
+    download,
+  };
+}
+
 export async function loadReportPage(page: PageDefinition, url: URL, lang: Lang): Promise<PageView> {
   const started = performance.now();
   const urlFilters = parseUrlFilters(url.searchParams);
@@ -196,23 +222,7 @@ export async function loadReportPage(page: PageDefinition, url: URL, lang: Lang)
           ...(k.drill ? { href: drillHref(k.drill, search) } : {}),
         })),
         charts: (s.charts ?? []).map((c) => ({ id: c.id, title: c.title, svg: renderChartSvg(c) })),
-        tables: (s.tables ?? []).map(({ family, table, drill }) => {
-          const columns = columnsForLang(table.columns, lang);
-          const rows = table.rows as Record<string, unknown>[];
-          return {
-            name: table.name,
-            title: lang === 'zh' ? table.title_zh : table.title_en,
-            headers: columns.map((c) => ({ text: lang === 'zh' ? c.header_zh : c.header_en, numeric: c.format !== 'text' && c.format !== 'date' && c.format !== 'datetime' })),
-            rows: rows.slice(0, MAX_PAGE_ROWS).map((row) =>
-              columns.map((c) => {
-                const link = drill?.(c.key, row);
-                return cell(lang, row[c.key], c.format, link ? drillHref(link, search) : undefined);
-              }),
-            ),
-            total: rows.length,
-            download: withLang(`/download/${page.id}.xlsx`),
-          };
-        }),
+        tables: (s.tables ?? []).map(({ table, drill }) => toTableView(table, lang, search, withLang(`/download/${page.id}.xlsx`), drill)),
       }));
       const failures = Object.entries(computed.failures).map(([family, message]) => ({ family, message: message! }));
       return {

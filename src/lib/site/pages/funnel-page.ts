@@ -1,7 +1,9 @@
 /** Funnel page: stage reach, conversion and loss, outcomes, stagnation and lost reasons (funnel family). */
 import { funnelFamily, type FunnelResult } from '../../metrics/funnel/funnel.ts';
 import type { PageDefinition, PageSection } from '../page-model.ts';
-import { pick } from './page-helpers.ts';
+import { funnelStagesChart } from '../../charts/funnel-stages-chart.ts';
+import { funnelLostReasonsChart } from '../../charts/funnel-lost-reasons-chart.ts';
+import { charts, pick } from './page-helpers.ts';
 
 const STAGE_COUNTS = new Set(['reached', 'advanced', 'lost', 'still_open']);
 
@@ -32,7 +34,7 @@ export const funnelPage: PageDefinition = {
       {
         id: 'stages',
         title: L('阶段转化与流失', 'Stage conversion and loss'),
-        charts: [],
+        charts: charts(funnelStagesChart(r, chart('funnel'))),
         tables: [
           {
             family: 'funnel',
@@ -55,7 +57,7 @@ export const funnelPage: PageDefinition = {
       {
         id: 'lost',
         title: L('输单原因', 'Lost reasons'),
-        charts: [],
+        charts: charts(funnelLostReasonsChart(r, chart('funnel'))),
         tables: [
           {
             family: 'funnel',
@@ -65,7 +67,6 @@ export const funnelPage: PageDefinition = {
         ],
       },
     ];
-    void chart;
     return { sections };
   },
 };

@@ -1,0 +1,64 @@
+/**
+ * Excel downloads, streamed: exceljs's streaming writer feeds the HTTP response as it goes, so
+ * a long row list is never held whole as a workbook in memory. Built by writeWorkbook, the same
+ * code as `salesight report`, from the same results the page showed (same cache key).
+ */
+import { PassThrough, Readable } from 'node:stream';
+import { loadConfig } from '../config/config.ts';
+import type { ResultTable } from '../metrics/family.ts';
+import type { ResolvedParams } from '../metrics/params.ts';
+import { loadFamily } from '../metrics/registry.ts';
+import { parameterRows } from '../workbook/parameters.ts';
+import { writeWorkbook } from '../workbook/workbook.server.ts';
+import type { Lang } from './i18n.ts';
+import type { PageDefinition } from './page-model.ts';
+import { computePage } from './report-page.server.ts';
+import { withWarehouse } from './site-warehouse.server.ts';
+import { parseUrlFilters } from './url-params.ts';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+function streamWorkbook(tables: ResultTable[], title: string, lang: Lang, parameters: [string, string][], fileName: string): Response {
+  const out = new PassThrough();
+  writeWorkbook(out, tables, { title, language: lang, parameters }).catch((err) => out.destroy(err as Error));
+  return new Response(Readable.toWeb(out) as ReadableStream, {
+    headers: {
+      'content-type': XLSX,
+      'content-disposition': `attachment; filename="${fileName}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+      'cache-control': 'no-store',
+    },
+  });
+}
+
+function stamp(p: ResolvedParams): string {
+  return `${p.from}_${p.to}`;
+}
+
+/** Every table of every family the page is built from, for the page's filters. */
+export async function pageWorkbook(page: PageDefinition, url: URL, lang: Lang): Promise<Response> {
+  const { tables, params, dbPath } = await withWarehouse(async (session) => {
+    const computed = await computePage(session, page, parseUrlFilters(url.searchParams));
+    const tables: ResultTable[] = [];
+    for (const id of page.families) {
+      const result = computed.results[id];
+      if (result !== undefined) tables.push(...(await loadFamily(id))!.tables(result));
+    }
+    return { tables, params: computed.params, dbPath: session.dbPath };
+  });
+  if (tables.length === 0) return new Response('Nothing to download: this page has no data for these filters.', { status: 404 });
+  return streamWorkbook(tables, `Salesight ${page.id}`, lang, parameterRows(`${page.id} (${page.families.join(', ')})`, params, { dbPath, configFile: loadConfig().file }), `salesight-${page.id}-${stamp(params)}.xlsx`);
+}
+
+export function drillWorkbook(table: ResultTable, what: string, params: ResolvedParams, dbPath: string, lang: Lang): Response {
+  return streamWorkbook([table], `Salesight ${what}`, lang, parameterRows(what, params, { dbPath, configFile: loadConfig().file }), `salesight-${what.replace(/[^\w-]+/g, '-')}-${stamp(params)}.xlsx`);
+}
+
+/** The Data page's tables: warehouse contents, runs and rejected rows. */
+export function dataWorkbook(tables: ResultTable[], dbPath: string, lang: Lang): Response {
+  const parameters: [string, string][] = [
+    ['report', 'data'],
+    ['warehouse', dbPath],
+    ['generated_at', new Date().toISOString()],
+  ];
+  return streamWorkbook(tables, 'Salesight data', lang, parameters, 'salesight-data.xlsx');
+}

@@ -1,0 +1,9 @@
+import { dataTables } from '$lib/site/data-page.server.ts';
+import { dataWorkbook } from '$lib/site/download.server.ts';
+import { MAX_DRILL_ROWS } from '$lib/metrics/family.ts';
+import type { RequestHandler } from './$types';
+
+export const GET: RequestHandler = async ({ locals }) => {
+  const { tables, dbPath } = await dataTables(MAX_DRILL_ROWS);
+  return dataWorkbook(tables, dbPath, locals.lang);
+};

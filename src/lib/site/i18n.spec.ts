@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatValue, pickLang, t } from './i18n.ts';
+import { formatKpi, formatMoney, formatValue, pickLang, t } from './i18n.ts';
 
 describe('i18n', () => {
   it('Chinese amounts use 万 and 亿; English uses separators', () => {
@@ -9,6 +9,14 @@ describe('i18n', () => {
     expect(formatMoney('zh', 8_900)).toBe('¥8,900.00');
     expect(formatMoney('zh', -25_000)).toBe('-¥2.50万');
     expect(formatMoney('en', 123_456_789)).toBe('¥123,456,789.00');
+  });
+
+  it('KPI tiles shorten English amounts from a million up', () => {
+    // 286,293,791 / 1e6 = 286.293791 → 286.29M; 115,767.81 stays whole; 2.5e9 → 2.50B
+    expect(formatKpi('en', 286_293_791, 'money')).toBe('¥286.29M');
+    expect(formatKpi('en', 115_767.81, 'money')).toBe('¥115,767.81');
+    expect(formatKpi('en', -2.5e9, 'money')).toBe('-¥2.50B');
+    expect(formatKpi('zh', 286_293_791, 'money')).toBe('¥2.86亿');
   });
 
   it('formats cells by their format', () => {

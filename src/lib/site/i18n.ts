@@ -124,3 +124,13 @@ export function formatValue(lang: Lang, value: unknown, format: CellFormat): str
   if (format === 'datetime') return text.slice(0, 16);
   return text;
 }
+
+/** A KPI tile has room for about ten characters: English amounts shorten to K / M / B (zh already uses 万 / 亿). */
+export function formatKpi(lang: Lang, value: unknown, format: CellFormat): string {
+  if (lang === 'en' && format === 'money' && typeof value === 'number' && Math.abs(value) >= 1e6) {
+    const abs = Math.abs(value);
+    const [div, unit] = abs >= 1e9 ? [1e9, 'B'] : [1e6, 'M'];
+    return `${value < 0 ? '-' : ''}¥${FORMATTERS.en.two.format(abs / div)}${unit}`;
+  }
+  return formatValue(lang, value, format);
+}

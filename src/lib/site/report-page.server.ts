@@ -11,7 +11,7 @@ import { resolveParams, type MetricParams, type ResolvedParams } from '../metric
 import { loadFamily, type FamilyId } from '../metrics/registry.ts';
 import { renderChartSvg } from '../charts/render.server.ts';
 import { queryRows, WarehouseMissingError } from '../warehouse/warehouse.server.ts';
-import { formatValue, t, type Lang } from './i18n.ts';
+import { formatKpi, formatValue, t, type Lang } from './i18n.ts';
 import { columnsForLang, type DrillLink, type PageBuildContext, type PageDefinition, type PageTable } from './page-model.ts';
 import { cached } from './result-cache.server.ts';
 import { withWarehouse, type WarehouseSession } from './site-warehouse.server.ts';
@@ -180,7 +180,8 @@ export function toTableView(
     headers: columns.map((c) => ({ text: lang === 'zh' ? c.header_zh : c.header_en, numeric: c.format !== 'text' && c.format !== 'date' && c.format !== 'datetime' })),
     rows: rows.slice(0, maxRows).map((row) =>
       columns.map((c) => {
-        const link = drill?.(c.key, row);
+        // no link behind an empty cell: there are no rows to show
+        const link = row[c.key] === null || row[c.key] === undefined ? null : drill?.(c.key, row);
         return cell(lang, row[c.key], c.format, link ? drillHref(link, search) : undefined);
       }),
     ),
@@ -215,7 +216,7 @@ export async function loadReportPage(page: PageDefinition, url: URL, lang: Lang)
         kpis: (s.kpis ?? []).map((k) => ({
           id: k.id,
           label: k.label,
-          text: formatValue(lang, k.value, k.format),
+          text: formatKpi(lang, k.value, k.format),
           ...(typeof k.value === 'number' ? { value: k.value } : {}),
           delta: delta(lang, k.value, k.previous, k.format, k.lowerIsBetter),
           ...(k.hint ? { hint: k.hint } : {}),

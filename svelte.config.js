@@ -7,6 +7,8 @@ const config = {
   kit: {
     // build/cli holds the compiled CLI; the site goes beside it
     adapter: adapter({ out: 'build/site' }),
+    // the pages' CSS is small: inline it, so a page is one request
+    inlineStyleThreshold: 50_000,
   },
 };
 

@@ -31,7 +31,27 @@ export async function startSite(dbPath: string, opts: ServeOptions, log: (line: 
   });
   const address = server.address() as { port: number };
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  return { url: `http://${host}:${address.port}/`, server };
+  const url = `http://${host}:${address.port}/`;
+  // Compute every page once now and after each refresh of the warehouse, so Monday's first
+  // visitor gets cached figures instead of waiting for every metric family.
+  void warmUp(url);
+  fs.watchFile(dbPath, { interval: 2000 }, (now, before) => {
+    if (now.ino !== before.ino || now.mtimeMs !== before.mtimeMs) void warmUp(url);
+  });
+  server.once('close', () => fs.unwatchFile(dbPath));
+  return { url, server };
+}
+
+/** Requests each page with its default filters, one after another, ignoring failures. */
+async function warmUp(url: string): Promise<void> {
+  const { NAV } = await import('../../../src/lib/site/nav.ts');
+  for (const { path: page } of NAV) {
+    try {
+      await (await fetch(new URL(page, url))).arrayBuffer();
+    } catch {
+      return; // the server is closing
+    }
+  }
 }
 
 export function registerServe(program: Command): void {

@@ -3,7 +3,8 @@
  * The warehouse only changes by being replaced (a new version), so a cached result is never
  * stale; Monday's many views of the same page cost one computation.
  */
-export const RESULT_CACHE_ENTRIES = 64;
+// A result is up to a few MB (work reports of every rep and week): 40 keep memory in the low hundreds of MB.
+export const RESULT_CACHE_ENTRIES = 40;
 
 const cache = new Map<string, Promise<unknown>>();
 

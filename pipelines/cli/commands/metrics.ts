@@ -91,7 +91,7 @@ export function registerReport(program: Command): void {
         await writeWorkbook(file, tables, {
           title: `${family.title_en} ${family.title_zh}`,
           language: opts.lang === 'zh' ? 'zh' : 'en',
-          parameters: parameterRows(id, p, { dbPath, configFile, version: SALESIGHT_VERSION }),
+          parameters: parameterRows(['family', id], p, { dbPath, configFile, version: SALESIGHT_VERSION }),
         });
         if (opts.json) printJson({ file, sheets: tables.map((t) => t.name) });
         else process.stdout.write(`Wrote ${file} (${tables.length} sheets: ${tables.map((t) => t.name).join(', ')}, Parameters)\n`);

@@ -46,17 +46,17 @@ export async function pageWorkbook(page: PageDefinition, url: URL, lang: Lang): 
     return { tables, params: computed.params, dbPath: session.dbPath };
   });
   if (tables.length === 0) return new Response('Nothing to download: this page has no data for these filters.', { status: 404 });
-  return streamWorkbook(tables, `Salesight ${page.id}`, lang, parameterRows(`${page.id} (${page.families.join(', ')})`, params, { dbPath, configFile: loadConfig().file }), `salesight-${page.id}-${stamp(params)}.xlsx`);
+  return streamWorkbook(tables, `Salesight ${page.id}`, lang, parameterRows(['page', `${page.id} (${page.families.join(', ')})`], params, { dbPath, configFile: loadConfig().file }), `salesight-${page.id}-${stamp(params)}.xlsx`);
 }
 
 export function drillWorkbook(table: ResultTable, what: string, params: ResolvedParams, dbPath: string, lang: Lang): Response {
-  return streamWorkbook([table], `Salesight ${what}`, lang, parameterRows(what, params, { dbPath, configFile: loadConfig().file }), `salesight-${what.replace(/[^\w-]+/g, '-')}-${stamp(params)}.xlsx`);
+  return streamWorkbook([table], `Salesight ${what}`, lang, parameterRows(['drill-down', what], params, { dbPath, configFile: loadConfig().file }), `salesight-${what.replace(/[^\w-]+/g, '-')}-${stamp(params)}.xlsx`);
 }
 
 /** The Data page's tables: warehouse contents, runs and rejected rows. */
 export function dataWorkbook(tables: ResultTable[], dbPath: string, lang: Lang): Response {
   const parameters: [string, string][] = [
-    ['report', 'data'],
+    ['page', 'data'],
     ['warehouse', dbPath],
     ['generated_at', new Date().toISOString()],
   ];

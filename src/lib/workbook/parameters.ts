@@ -1,9 +1,10 @@
 /** The Parameters sheet of every workbook, the same from `salesight report` and the site's downloads. */
 import type { ResolvedParams } from '../metrics/params.ts';
 
-export function parameterRows(what: string, p: ResolvedParams, source: { dbPath: string; configFile: string | null; version?: string }): [string, string][] {
+/** `what` names the workbook first: ['family', 'funnel'] from the CLI, ['page', 'team'] from the site. */
+export function parameterRows(what: [string, string], p: ResolvedParams, source: { dbPath: string; configFile: string | null; version?: string }): [string, string][] {
   return [
-    ['report', what],
+    what,
     ['from', p.from],
     ['to', p.to],
     ['as_of', p.as_of],

@@ -13,6 +13,7 @@ import { registerPresets } from './commands/presets.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerMetrics, registerReport } from './commands/metrics.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerJobs } from './commands/jobs.ts';
 import { EXIT } from './output.ts';
 
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerPresets(program);
   registerMetrics(program);
   registerReport(program);
+  registerJobs(program);
   registerServe(program);
   registerDemo(program);
   return program;

@@ -11,6 +11,7 @@ export interface ServeOptions {
   port: string;
   host: string;
   config?: string;
+  schedule?: boolean;
 }
 
 export const DEFAULT_PORT = 5180;
@@ -61,7 +62,8 @@ export function registerServe(program: Command): void {
     .option('--port <n>', `port (0 picks a free one)`, process.env.PORT ?? String(DEFAULT_PORT))
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'config file (default: $SALESIGHT_CONFIG or ./salesight.config.json)')
-    .addHelpText('after', '\nExample:\n  salesight serve --db data/warehouse.duckdb --port 8080')
+    .option('--schedule', 'also run the scheduled jobs (config key "jobs") in this process')
+    .addHelpText('after', '\nExample:\n  salesight serve --db data/warehouse.duckdb --port 8080 --schedule')
     .action(async (opts: ServeOptions, cmd: Command) => {
       const dbPath = resolveDbPath(cmd.optsWithGlobals().db);
       let started;
@@ -73,7 +75,18 @@ export function registerServe(program: Command): void {
         throw err;
       }
       process.stdout.write(`Salesight is up: ${started.url}  (warehouse ${dbPath}; Ctrl+C stops it)\n`);
-      const stop = () => started.server.close(() => process.exit(0));
+      let stopScheduler = () => {};
+      if (opts.schedule) {
+        const { loadConfig } = await import('../../../src/lib/config/config.ts');
+        const { startScheduler } = await import('../../jobs/scheduler.ts');
+        const scheduler = startScheduler({ dbPath, config: loadConfig(opts.config).config, cwd: process.cwd(), log: (l) => process.stdout.write(`${new Date().toISOString()} ${l}\n`) });
+        for (const j of scheduler.jobs) process.stdout.write(`scheduled ${j.name}: "${j.cron}" (${j.timezone}), next ${j.next?.toISOString() ?? 'never'}\n`);
+        stopScheduler = () => scheduler.stop();
+      }
+      const stop = () => {
+        stopScheduler();
+        started.server.close(() => process.exit(0));
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { jobsConfigSchema } from './jobs-config.ts';
 import { okrsConfigSchema } from '../metrics/targets/okr-config.ts';
 import { bonusConfigSchema } from '../metrics/targets/bonus-config.ts';
 import { customerValueConfigSchema } from '../metrics/customer-value/customer-value-config.ts';
@@ -95,6 +96,8 @@ export const configSchema = z
     okrs: okrsConfigSchema,
     /** Tiered bonus (seed 001): base / challenge / excellence bands with rising pay-out rates. */
     bonus: bonusConfigSchema,
+    /** Pipeline jobs by name (src/lib/config/jobs-config.ts); by default `ingest` (the inbox/ folder) and `reports`, run by hand. */
+    jobs: jobsConfigSchema,
     fiscal: z
       .object({
         year_start_month: z.number().int().min(1).max(12).default(1),

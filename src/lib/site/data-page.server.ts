@@ -4,6 +4,7 @@
  * The same tables the CLI prints with `salesight runs` and `salesight rejects`.
  */
 import { column as col, type ResultTable } from '../metrics/family.ts';
+import { readHistory } from '../jobs/job-history.ts';
 import { TABLES } from '../warehouse/schema.ts';
 import { queryRows, WarehouseMissingError } from '../warehouse/warehouse.server.ts';
 import type { Lang } from './i18n.ts';
@@ -36,7 +37,29 @@ export async function dataTables(maxRejects: number): Promise<{ tables: ResultTa
       connection,
       `SELECT run_id, file, sheet, line::BIGINT AS line, reason, raw_record FROM rejected_rows ORDER BY run_id DESC, file, line LIMIT ${maxRejects}`,
     );
+    const jobRuns = readHistory(dbPath, MAX_RUNS_SHOWN).map((r) => ({
+      ...r,
+      started_at: r.started_at.replace('T', ' ').slice(0, 19),
+      problem: r.error ?? (r.failed_files.map((f) => `${f.file}: ${f.reason}`).join('; ') || null),
+    }));
     const tables: ResultTable[] = [
+      {
+        name: 'Job runs',
+        title_en: 'Pipeline job runs (latest first; salesight jobs)',
+        title_zh: '流水线任务运行记录（最新在前）',
+        columns: [
+          col('started_at', 'Started (UTC)', '开始时间（UTC）', 'datetime'),
+          col('job', 'Job', '任务', 'text'),
+          col('trigger', 'Trigger', '触发', 'text'),
+          col('status', 'Status', '状态', 'text'),
+          col('files_processed', 'Files loaded', '导入文件', 'integer'),
+          col('files_failed', 'Files failed', '失败文件', 'integer'),
+          col('rows_loaded', 'Rows loaded', '导入行', 'integer'),
+          col('rows_rejected', 'Rows rejected', '拒绝行', 'integer'),
+          col('problem', 'What went wrong', '失败原因', 'text'),
+        ],
+        rows: jobRuns,
+      },
       { name: 'Tables', title_en: 'Warehouse tables', title_zh: '仓库表', columns: [col('table', 'Table', '表', 'text'), col('rows', 'Rows', '行数', 'integer')], rows: counts },
       {
         name: 'Ingest runs',

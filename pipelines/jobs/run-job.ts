@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SalesightConfig } from '../../src/lib/config/config.ts';
-import type { IngestJobConfig, JobConfig, ReportsJobConfig } from '../../src/lib/config/jobs-config.ts';
+import type { AlertsJobConfig, IngestJobConfig, JobConfig, ReportsJobConfig } from '../../src/lib/config/jobs-config.ts';
+import type { Notice } from '../delivery/messages.ts';
 import { recordRun, type JobRun } from '../../src/lib/jobs/job-history.ts';
 import { tryLock } from './job-lock.ts';
 
@@ -22,7 +23,10 @@ export interface JobContext {
 
 export class UnknownJobError extends Error {}
 
-type Outcome = Pick<JobRun, 'status' | 'files_processed' | 'files_failed' | 'rows_loaded' | 'rows_rejected' | 'ingest_runs' | 'outputs' | 'failed_files' | 'error'>;
+type Outcome = Pick<JobRun, 'status' | 'files_processed' | 'files_failed' | 'rows_loaded' | 'rows_rejected' | 'ingest_runs' | 'outputs' | 'failed_files' | 'error'> & {
+  /** what to tell the job's notify channels, if anything */
+  notice?: Notice;
+};
 
 const EMPTY: Outcome = { status: 'ok', files_processed: 0, files_failed: 0, rows_loaded: 0, rows_rejected: 0, ingest_runs: [], outputs: [], failed_files: [], error: null };
 
@@ -36,17 +40,44 @@ export async function runJob(name: string, ctx: JobContext): Promise<JobRun> {
     outcome = { ...EMPTY, status: 'skipped', error: `${name} is already running (lock ${ctx.dbPath}.job-${name}.lock); this run was skipped.` };
   } else {
     try {
-      outcome = job.type === 'ingest' ? await ingestInbox(job, ctx) : await writeReports(job, ctx);
+      outcome = job.type === 'ingest' ? await ingestInbox(job, ctx) : job.type === 'reports' ? await writeReports(job, ctx) : await computeAlerts(job, ctx);
     } catch (err) {
       outcome = { ...EMPTY, status: 'failed', error: (err as Error).message };
     } finally {
       lock.release();
     }
   }
-  const run: JobRun = { job: name, type: job.type, started_at: started.toISOString(), finished_at: new Date().toISOString(), trigger: ctx.trigger, ...outcome };
+  const { notice, ...figures } = outcome;
+  const deliveries = [];
+  const tell = notice ?? (figures.status === 'failed' ? failureNotice(name, figures.error ?? figures.failed_files.map((f) => f.reason).join('; ')) : undefined);
+  if (tell && job.notify.length > 0) {
+    const { deliver } = await import('../delivery/send.ts');
+    deliveries.push(...(await deliver(ctx.config.delivery, job.notify, { ...tell, ...(ctx.config.delivery.site_url ? { link: new URL(linkPath(tell), ctx.config.delivery.site_url).href } : {}) })));
+    const failed = deliveries.filter((d) => d.status === 'failed');
+    if (failed.length > 0) {
+      if (figures.status === 'ok') figures.status = 'partial';
+      const words = failed.map((d) => `delivery to ${d.channel} failed after ${d.attempts} attempt(s): ${d.error}`).join('; ');
+      figures.error = figures.error ? `${figures.error}; ${words}` : words;
+    }
+  }
+  const run: JobRun = { job: name, type: job.type, started_at: started.toISOString(), finished_at: new Date().toISOString(), trigger: ctx.trigger, ...figures, deliveries };
   recordRun(ctx.dbPath, run);
   ctx.log(describeRun(run));
   return run;
+}
+
+function linkPath(notice: Notice): string {
+  return notice.kind === 'alerts' ? '/alerts' : '/data';
+}
+
+function failureNotice(job: string, reason: string): Notice {
+  return {
+    kind: 'job_failed',
+    job,
+    title: { zh: `任务 ${job} 运行失败`, en: `Job ${job} failed` },
+    lines: { zh: [reason], en: [reason] },
+    data: { reason },
+  };
 }
 
 export function describeRun(r: JobRun): string {
@@ -54,6 +85,7 @@ export function describeRun(r: JobRun): string {
   if (r.type === 'ingest') parts.push(`${r.files_processed} file(s) loaded, ${r.files_failed} failed, ${r.rows_loaded} rows loaded, ${r.rows_rejected} rejected`);
   if (r.outputs.length) parts.push(`${r.outputs.length} workbook(s) in ${path.dirname(r.outputs[0]!)}`);
   for (const f of r.failed_files) parts.push(`${path.basename(f.file)}: ${f.reason}`);
+  for (const d of r.deliveries ?? []) if (d.status === 'sent') parts.push(`sent to ${d.channel}`);
   if (r.error) parts.push(r.error);
   return parts.join('; ');
 }
@@ -117,7 +149,16 @@ async function ingestInbox(job: IngestJobConfig, ctx: JobContext): Promise<Outco
       out.failed_files.push({ file: target, reason });
     }
   }
-  if (out.files_failed > 0) out.status = out.files_processed > 0 ? 'partial' : 'failed';
+  if (out.files_failed > 0) {
+    out.status = out.files_processed > 0 ? 'partial' : 'failed';
+    out.notice = {
+      kind: 'job_failed',
+      job: 'ingest',
+      title: { zh: `${out.files_failed} 个导出文件无法导入`, en: `${out.files_failed} export file(s) could not be loaded` },
+      lines: { zh: out.failed_files.map((f) => `${path.basename(f.file)}：${f.reason}`), en: out.failed_files.map((f) => `${path.basename(f.file)}: ${f.reason}`) },
+      data: { failed_files: out.failed_files, files_processed: out.files_processed },
+    };
+  }
   return out;
 }
 
@@ -156,7 +197,56 @@ async function writeReports(job: ReportsJobConfig, ctx: JobContext): Promise<Out
   }
   out.files_failed = out.failed_files.length;
   if (out.files_failed > 0) out.status = out.outputs.length > 0 ? 'partial' : 'failed';
+  if (out.outputs.length > 0) {
+    const names = out.outputs.map((f) => path.basename(f));
+    out.notice = {
+      kind: 'report_ready',
+      job: 'reports',
+      title: { zh: `报表已生成：${path.basename(dir)}（${names.length} 个工作簿）`, en: `Reports ready: ${path.basename(dir)} (${names.length} workbooks)` },
+      lines: { zh: out.outputs, en: out.outputs },
+      data: { dir, files: out.outputs, failed: out.failed_files },
+    };
+  }
   return out;
+}
+
+const SEVERITY_RANK = { high: 0, medium: 1, low: 2 } as const;
+const SEVERITY_ZH = { high: '高', medium: '中', low: '低' } as const;
+
+/** The risk alerts as of the latest data, at or above min_severity, as a notice (none: nothing is sent). */
+async function computeAlerts(job: AlertsJobConfig, ctx: JobContext): Promise<Outcome> {
+  const { openReadOnly } = await import('../../src/lib/warehouse/warehouse.server.ts');
+  const { resolveParams } = await import('../../src/lib/metrics/params.ts');
+  const { computeAlerts: compute } = await import('../../src/lib/metrics/alerts/alerts.ts');
+  const warehouse = await openReadOnly(ctx.dbPath);
+  try {
+    const params = await resolveParams(warehouse.connection, {});
+    const result = await compute({ connection: warehouse.connection, params, config: ctx.config });
+    const alerts = result.alerts
+      .filter((a) => SEVERITY_RANK[a.severity] <= SEVERITY_RANK[job.min_severity])
+      .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+    const out: Outcome = { ...EMPTY, ingest_runs: [], outputs: [], failed_files: [] };
+    if (alerts.length === 0) return out;
+    const count = (s: keyof typeof SEVERITY_RANK) => alerts.filter((a) => a.severity === s).length;
+    const listed = alerts.slice(0, job.max_listed);
+    const more = alerts.length - listed.length;
+    out.notice = {
+      kind: 'alerts',
+      job: 'alerts',
+      title: {
+        zh: `风险预警：截至 ${params.as_of} 共 ${alerts.length} 条（高 ${count('high')}，中 ${count('medium')}，低 ${count('low')}）`,
+        en: `Risk alerts as of ${params.as_of}: ${alerts.length} (${count('high')} high, ${count('medium')} medium, ${count('low')} low)`,
+      },
+      lines: {
+        zh: [...listed.map((a) => `[${SEVERITY_ZH[a.severity]}] ${a.title_zh}`), ...(more > 0 ? [`另有 ${more} 条`] : [])],
+        en: [...listed.map((a) => `[${a.severity}] ${a.title_en}`), ...(more > 0 ? [`and ${more} more`] : [])],
+      },
+      data: { as_of: params.as_of, alerts: alerts.map((a) => ({ id: a.id, severity: a.severity, area: a.area, title_zh: a.title_zh, title_en: a.title_en, rows: a.rows.count })) },
+    };
+    return out;
+  } finally {
+    warehouse.close();
+  }
 }
 
 export type { JobConfig };

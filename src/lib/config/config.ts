@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { deliveryConfigSchema } from './delivery-config.ts';
 import { jobsConfigSchema } from './jobs-config.ts';
 import { okrsConfigSchema } from '../metrics/targets/okr-config.ts';
 import { bonusConfigSchema } from '../metrics/targets/bonus-config.ts';
@@ -98,6 +99,8 @@ export const configSchema = z
     bonus: bonusConfigSchema,
     /** Pipeline jobs by name (src/lib/config/jobs-config.ts); by default `ingest` (the inbox/ folder) and `reports`, run by hand. */
     jobs: jobsConfigSchema,
+    /** Delivery channels for alerts and report notices (src/lib/config/delivery-config.ts). */
+    delivery: deliveryConfigSchema,
     fiscal: z
       .object({
         year_start_month: z.number().int().min(1).max(12).default(1),

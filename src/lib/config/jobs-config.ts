@@ -1,9 +1,9 @@
 /**
  * Named pipeline jobs (config key `jobs`): what `salesight run <job>` and the scheduler run.
- * Two kinds so far:
  * - ingest: load every export dropped into an inbox folder; each file then moves to
  *   processed/<date>/ or, when it cannot be loaded, to failed/ with a <file>.reason.txt;
- * - reports: write workbooks of metric families into <dir>/<date>/.
+ * - reports: write workbooks of metric families into <dir>/<date>/;
+ * - alerts: compute the risk alerts and send them to the job's `notify` channels.
  * A job with `cron` runs on that schedule (with seconds as an optional sixth field) in
  * `timezone`; without it, only when asked.
  */
@@ -14,6 +14,8 @@ const common = {
   cron: z.string().min(1).optional(),
   /** IANA zone the cron expression is read in */
   timezone: z.string().min(1).default('UTC'),
+  /** delivery channels (config key delivery.channels) told about the outcome */
+  notify: z.array(z.string().min(1)).default([]),
 };
 
 export const ingestJobSchema = z
@@ -42,11 +44,27 @@ export const reportsJobSchema = z
   })
   .strict();
 
-export const jobSchema = z.discriminatedUnion('type', [ingestJobSchema, reportsJobSchema]);
+/** Computes the risk alerts and sends them to `notify`, most severe first. */
+export const alertsJobSchema = z
+  .object({
+    type: z.literal('alerts'),
+    ...common,
+    min_severity: z.enum(['high', 'medium', 'low']).default('medium'),
+    /** at most this many alerts listed in one message (the count is always complete) */
+    max_listed: z.number().int().min(1).default(10),
+  })
+  .strict();
+
+export const jobSchema = z.discriminatedUnion('type', [ingestJobSchema, reportsJobSchema, alertsJobSchema]);
 export type JobConfig = z.infer<typeof jobSchema>;
 export type IngestJobConfig = z.infer<typeof ingestJobSchema>;
 export type ReportsJobConfig = z.infer<typeof reportsJobSchema>;
+export type AlertsJobConfig = z.infer<typeof alertsJobSchema>;
 
 export const jobsConfigSchema = z
   .record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'job names are lower-case letters, digits, - and _'), jobSchema)
-  .default({ ingest: { type: 'ingest', timezone: 'UTC', inbox: 'inbox', settle_seconds: 5 }, reports: { type: 'reports', timezone: 'UTC', dir: 'reports', lang: 'zh' } });
+  .default({
+    ingest: { type: 'ingest', timezone: 'UTC', notify: [], inbox: 'inbox', settle_seconds: 5 },
+    reports: { type: 'reports', timezone: 'UTC', notify: [], dir: 'reports', lang: 'zh' },
+    alerts: { type: 'alerts', timezone: 'UTC', notify: [], min_severity: 'medium', max_listed: 10 },
+  });

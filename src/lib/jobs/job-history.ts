@@ -8,6 +8,15 @@ import fs from 'node:fs';
 
 export type JobRunStatus = 'ok' | 'partial' | 'failed' | 'skipped';
 
+/** One channel's delivery of a job's notice. */
+export interface DeliveryRecord {
+  channel: string;
+  type: string;
+  status: 'sent' | 'failed';
+  attempts: number;
+  error: string | null;
+}
+
 export interface JobRun {
   job: string;
   type: string;
@@ -26,6 +35,8 @@ export interface JobRun {
   /** workbooks written by a reports job */
   outputs: string[];
   failed_files: { file: string; reason: string }[];
+  /** notices sent to the job's `notify` channels (a failed one also makes the run partial) */
+  deliveries: DeliveryRecord[];
   error: string | null;
 }
 

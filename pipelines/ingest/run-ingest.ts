@@ -22,6 +22,7 @@ import { PRESETS, presetById } from './presets.ts';
 import { installParseMacros } from './parse-macros.ts';
 import { buildTransformSql, csvTextSql, stageSetIdOf } from './transform-sql.ts';
 import { deriveCustomersFromOrders, enrichOpportunities, mergeInto, type MergeCounts } from './merge.ts';
+import { deriveStageEventsFromSnapshots, rememberOpportunityStates } from './snapshot-history.ts';
 import { SALESIGHT_VERSION } from '../version.ts';
 
 export interface IngestProgress {
@@ -382,11 +383,20 @@ export async function runIngest(opts: IngestOptions): Promise<IngestReport> {
       const runId = await queryValue<number>(connection, `SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs`);
       const tables: Record<string, MergeCounts> = {};
       const fileReports: FileReport[] = [];
+      const loadsOpportunities = batches.some((b) => b.mapping.table === 'opportunities');
+      if (loadsOpportunities) await rememberOpportunityStates(connection);
       for (const batch of batches) {
         progress.step(
           `loading ${batch.sources.length} file${batch.sources.length > 1 ? 's' : ''} as ${batch.mapping.id} → ${batch.mapping.table}`,
         );
         await loadBatch(connection, batch, runId, tables, fileReports);
+      }
+      if (loadsOpportunities) {
+        const derived = await deriveStageEventsFromSnapshots(connection, runId, startedAt);
+        if (derived > 0) {
+          progress.step(`${derived} stage change${derived > 1 ? 's' : ''} derived from the snapshot (opportunities whose stage moved since the last load)`);
+          addCounts(tables, 'stage_events', { inserted: derived, updated: 0, unchanged: 0 });
+        }
       }
       if (Object.keys(tables).some((t) => ['opportunities', 'reps', 'customers'].includes(t))) {
         progress.step('filling team/region/industry of opportunities from reps and customers');

@@ -53,6 +53,7 @@
  *   the customer-value way; source matches no customer.
  */
 import { sqlString } from '../../warehouse/warehouse.server.ts';
+import { SNAPSHOT_METHOD } from '../snapshot-events.ts';
 import { scoresCtes, type CustomerValueQueryInput } from '../customer-value/customer-value-queries.ts';
 import { dateLiteral, dimensionFilterSql, inPeriodSql, type Dimension, type ResolvedParams } from '../params.ts';
 import { allCtes, type RevenueBasis } from '../targets/targets-queries.ts';
@@ -288,7 +289,8 @@ function eventsCte(params: ResolvedParams): string {
     FROM stage_events e
     LEFT JOIN opportunities o ON o.opportunity_id = e.opportunity_id
     LEFT JOIN reps r ON r.owner = coalesce(e.owner, o.owner)
-    WHERE ${inPeriod('e.occurred_at', params)}
+    -- stage moves derived from snapshot changes are nobody's follow-up (pipelines/ingest/snapshot-history.ts)
+    WHERE ${inPeriod('e.occurred_at', params)} AND e.method IS DISTINCT FROM '${SNAPSHOT_METHOD}'
   )`;
 }
 
@@ -317,7 +319,7 @@ export function plansCte(params: ResolvedParams): string {
   const asOf = dateLiteral(params.as_of);
   return `ev_all AS (
     SELECT event_id, opportunity_id, occurred_at, owner, method, summary, next_followup_at
-    FROM stage_events WHERE occurred_at < ${asOf} + INTERVAL 1 DAY
+    FROM stage_events WHERE occurred_at < ${asOf} + INTERVAL 1 DAY AND method IS DISTINCT FROM '${SNAPSHOT_METHOD}'
   ),
   planned AS (
     SELECT p.event_id, p.opportunity_id, p.occurred_at AS planned_at, p.owner AS planner, p.method AS plan_method, p.summary AS plan_summary,

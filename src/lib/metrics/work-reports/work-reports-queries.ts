@@ -32,6 +32,7 @@
  *   and, the record being the latest, no touch since.
  */
 import { sqlString } from '../../warehouse/warehouse.server.ts';
+import { SNAPSHOT_METHOD } from '../snapshot-events.ts';
 import { dateLiteral, dimensionFilterSql, type ResolvedParams } from '../params.ts';
 
 export type Granularity = 'week' | 'month';
@@ -158,7 +159,7 @@ export function factsCte(input: WorkReportsQueryInput): string {
     -- facts with a date of their own, bucketed below into the week and the month of that date
     SELECT 'touches' AS measure, rep, opportunity_id, event_id, occurred_at AS happened_at, method,
            NULL::DOUBLE AS amount, NULL::VARCHAR AS reason, next_followup_at
-    FROM ev
+    FROM ev WHERE method <> '${SNAPSHOT_METHOD}' -- a move derived from snapshots is no touch
     UNION ALL
     SELECT CASE WHEN t.position > f.position THEN 'stage_advances' ELSE 'stage_setbacks' END, ev.rep, ev.opportunity_id,
            ev.event_id, ev.occurred_at, ev.method, NULL, NULL, ev.next_followup_at

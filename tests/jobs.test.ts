@@ -130,3 +130,32 @@ describe('scheduled ingest of the Online Retail days, one day at a time', () => 
     expect(cohorts(db)).toEqual(cohorts(oneShot));
   });
 });
+
+describe('refresh job', () => {
+  it('records the open pipeline per stage and every customer’s segment for the as-of date, once per date', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'demo.duckdb');
+    expect(runCli(['demo', '--db', db]).code).toBe(0);
+    const config = parseConfig({});
+    const first = await runJob('refresh', { dbPath: db, config, cwd: dir, trigger: 'manual', log: quiet });
+    expect(first.status).toBe('ok');
+    const again = await runJob('refresh', { dbPath: db, config, cwd: dir, trigger: 'manual', log: quiet });
+    expect(again.status).toBe('ok');
+
+    // the figures the families give for the same warehouse
+    const funnel = JSON.parse(runCli(['metrics', 'funnel', '--db', db, '--json']).stdout);
+    const value = JSON.parse(runCli(['metrics', 'customer-value', '--db', db, '--json']).stdout);
+    const { query } = await import('./helpers.ts');
+    const stages = await query<{ stage: string; open_opportunities: number; day: string }>(
+      db,
+      `SELECT stage, open_opportunities, strftime(snapshot_date, '%Y-%m-%d') AS day FROM pipeline_snapshots ORDER BY open_opportunities DESC, stage`,
+    );
+    // refreshed twice on the same as-of date: one set of rows, not two
+    expect(stages.map((s) => s.day)).toEqual(stages.map(() => funnel.params.as_of));
+    const expected = [...funnel.weighted_pipeline.by_stage].sort((a: { open: number; stage: string }, b: { open: number; stage: string }) => b.open - a.open || (a.stage < b.stage ? -1 : 1));
+    expect(stages.map((s) => [s.stage, s.open_opportunities])).toEqual(expected.map((s: { stage: string; open: number }) => [s.stage, s.open]));
+    const segments = await query<{ n: number; champions: number }>(db, `SELECT count(*)::INTEGER AS n, count(*) FILTER (segment = 'champions')::INTEGER AS champions FROM segment_history`);
+    expect(segments[0]!.n).toBe(value.customers.length);
+    expect(segments[0]!.champions).toBe(value.segments.find((s: { id: string }) => s.id === 'champions').customers);
+  });
+});

@@ -40,7 +40,14 @@ export async function runJob(name: string, ctx: JobContext): Promise<JobRun> {
     outcome = { ...EMPTY, status: 'skipped', error: `${name} is already running (lock ${ctx.dbPath}.job-${name}.lock); this run was skipped.` };
   } else {
     try {
-      outcome = job.type === 'ingest' ? await ingestInbox(job, ctx) : job.type === 'reports' ? await writeReports(job, ctx) : await computeAlerts(job, ctx);
+      outcome =
+        job.type === 'ingest'
+          ? await ingestInbox(job, ctx)
+          : job.type === 'reports'
+            ? await writeReports(job, ctx)
+            : job.type === 'alerts'
+              ? await computeAlerts(job, ctx)
+              : await refresh(ctx);
     } catch (err) {
       outcome = { ...EMPTY, status: 'failed', error: (err as Error).message };
     } finally {
@@ -83,7 +90,8 @@ function failureNotice(job: string, reason: string): Notice {
 export function describeRun(r: JobRun): string {
   const parts = [`${r.job}: ${r.status}`];
   if (r.type === 'ingest') parts.push(`${r.files_processed} file(s) loaded, ${r.files_failed} failed, ${r.rows_loaded} rows loaded, ${r.rows_rejected} rejected`);
-  if (r.outputs.length) parts.push(`${r.outputs.length} workbook(s) in ${path.dirname(r.outputs[0]!)}`);
+  if (r.type === 'reports' && r.outputs.length) parts.push(`${r.outputs.length} workbook(s) in ${path.dirname(r.outputs[0]!)}`);
+  if (r.type === 'refresh') parts.push(...r.outputs);
   for (const f of r.failed_files) parts.push(`${path.basename(f.file)}: ${f.reason}`);
   for (const d of r.deliveries ?? []) if (d.status === 'sent') parts.push(`sent to ${d.channel}`);
   if (r.error) parts.push(r.error);
@@ -208,6 +216,13 @@ async function writeReports(job: ReportsJobConfig, ctx: JobContext): Promise<Out
     };
   }
   return out;
+}
+
+/** Snapshot rows written (pipeline stages + customers) count as rows loaded. */
+async function refresh(ctx: JobContext): Promise<Outcome> {
+  const { refreshSnapshots } = await import('./refresh-snapshots.ts');
+  const r = await refreshSnapshots(ctx.dbPath, ctx.config);
+  return { ...EMPTY, ingest_runs: [], outputs: [`pipeline_snapshots ${r.snapshot_date}: ${r.stages} stages`, `segment_history ${r.snapshot_date}: ${r.customers} customers`], failed_files: [], rows_loaded: r.stages + r.customers };
 }
 
 const SEVERITY_RANK = { high: 0, medium: 1, low: 2 } as const;

@@ -3,7 +3,9 @@
  * - ingest: load every export dropped into an inbox folder; each file then moves to
  *   processed/<date>/ or, when it cannot be loaded, to failed/ with a <file>.reason.txt;
  * - reports: write workbooks of metric families into <dir>/<date>/;
- * - alerts: compute the risk alerts and send them to the job's `notify` channels.
+ * - alerts: compute the risk alerts and send them to the job's `notify` channels;
+ * - refresh: record the open pipeline per stage and every customer's segment as of the data's
+ *   latest date (tables pipeline_snapshots, segment_history) for trends over time.
  * A job with `cron` runs on that schedule (with seconds as an optional sixth field) in
  * `timezone`; without it, only when asked.
  */
@@ -55,7 +57,10 @@ export const alertsJobSchema = z
   })
   .strict();
 
-export const jobSchema = z.discriminatedUnion('type', [ingestJobSchema, reportsJobSchema, alertsJobSchema]);
+/** Records today's open pipeline per stage and each customer's segment (tables pipeline_snapshots, segment_history). */
+export const refreshJobSchema = z.object({ type: z.literal('refresh'), ...common }).strict();
+
+export const jobSchema = z.discriminatedUnion('type', [ingestJobSchema, reportsJobSchema, alertsJobSchema, refreshJobSchema]);
 export type JobConfig = z.infer<typeof jobSchema>;
 export type IngestJobConfig = z.infer<typeof ingestJobSchema>;
 export type ReportsJobConfig = z.infer<typeof reportsJobSchema>;
@@ -67,4 +72,5 @@ export const jobsConfigSchema = z
     ingest: { type: 'ingest', timezone: 'UTC', notify: [], inbox: 'inbox', settle_seconds: 5 },
     reports: { type: 'reports', timezone: 'UTC', notify: [], dir: 'reports', lang: 'zh' },
     alerts: { type: 'alerts', timezone: 'UTC', notify: [], min_severity: 'medium', max_listed: 10 },
+    refresh: { type: 'refresh', timezone: 'UTC', notify: [] },
   });

@@ -32,7 +32,7 @@ export interface JobRun {
   rows_rejected: number;
   /** ingest run ids this job made (see `salesight runs`) */
   ingest_runs: number[];
-  /** workbooks written by a reports job */
+  /** workbooks written (reports), or the snapshot rows written (refresh) */
   outputs: string[];
   failed_files: { file: string; reason: string }[];
   /** notices sent to the job's `notify` channels (a failed one also makes the run partial) */

@@ -8,7 +8,7 @@ import type { SalesightConfig } from '../../src/lib/config/config.ts';
 import type { AlertsJobConfig, IngestJobConfig, JobConfig, ReportsJobConfig } from '../../src/lib/config/jobs-config.ts';
 import type { Notice } from '../delivery/messages.ts';
 import { recordRun, type JobRun } from '../../src/lib/jobs/job-history.ts';
-import { tryLock } from './job-lock.ts';
+import { tryLock } from '../warehouse/pid-lock.ts';
 
 export interface JobContext {
   dbPath: string;
@@ -36,7 +36,7 @@ export async function runJob(name: string, ctx: JobContext): Promise<JobRun> {
   const started = new Date();
   const lock = tryLock(`${ctx.dbPath}.job-${name}.lock`);
   let outcome: Outcome;
-  if (!lock) {
+  if (!('release' in lock)) {
     outcome = { ...EMPTY, status: 'skipped', error: `${name} is already running (lock ${ctx.dbPath}.job-${name}.lock); this run was skipped.` };
   } else {
     try {

@@ -13,38 +13,17 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '../../src/lib/warehouse/duckdb.server.ts';
 import { createAllTablesSql, SCHEMA_VERSION } from '../../src/lib/warehouse/schema.ts';
 import { queryRows, sqlString } from '../../src/lib/warehouse/warehouse.server.ts';
+import { processAlive, tryLock } from './pid-lock.ts';
 
 export class WarehouseBusyError extends Error {}
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function acquireLock(lockPath: string): () => void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = fs.openSync(lockPath, 'wx');
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      return () => fs.rmSync(lockPath, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isFinite(holder) && processAlive(holder) && holder !== process.pid) {
-        throw new WarehouseBusyError(
-          `Another Salesight process (pid ${holder}) is writing ${path.dirname(lockPath)}; ` +
-            `wait for it to finish and run again. If no such process exists, delete ${lockPath}.`,
-        );
-      }
-      fs.rmSync(lockPath, { force: true }); // stale: its writer died
-    }
-  }
-  throw new WarehouseBusyError(`Could not take the warehouse lock ${lockPath}.`);
+  const lock = tryLock(lockPath, { ownIsStale: true });
+  if ('release' in lock) return lock.release;
+  throw new WarehouseBusyError(
+    `Another Salesight process (pid ${lock.heldBy}) is writing ${path.dirname(lockPath)}; ` +
+      `wait for it to finish and run again. If no such process exists, delete ${lockPath}.`,
+  );
 }
 
 /** Copies left by writers that were killed mid-run. */

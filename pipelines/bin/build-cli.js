@@ -20,7 +20,38 @@ try {
 }
 const r = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (r.status === 0) {
+  await bundle();
   fs.writeFileSync(stamp, new Date().toISOString());
 } else {
   console.warn('salesight: compiling the CLI failed (see above); it will run from source until `npm run build:cli` succeeds.');
+}
+
+/**
+ * Bundles the compiled CLI (our modules, commander, zod, …) into a few files in build/cli/bundle:
+ * loading ~200 small modules one by one costs a command 50–100 ms more (measured: metrics cohorts
+ * 637 → 557 ms median). Native and heavy optional modules stay external and load on demand.
+ * Without esbuild the launcher uses the unbundled build.
+ */
+async function bundle() {
+  const out = path.join(root, 'build/cli/bundle');
+  fs.rmSync(out, { recursive: true, force: true });
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return;
+  }
+  await esbuild.build({
+    entryPoints: [path.join(root, 'build/cli/pipelines/cli/main.js')],
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outdir: out,
+    external: ['@duckdb/node-api', 'exceljs', 'nodemailer', 'croner', 'tsx', 'esbuild'],
+    // CommonJS dependencies (commander) require node built-ins: give the ESM chunks a require
+    banner: { js: "import { createRequire as __salesightRequire } from 'node:module'; const require = __salesightRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
 }

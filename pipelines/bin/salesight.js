@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const built = path.join(root, 'build/cli/pipelines/cli/main.js');
+const bundled = path.join(root, 'build/cli/bundle/main.js');
+const built = fs.existsSync(bundled) ? bundled : path.join(root, 'build/cli/pipelines/cli/main.js');
 const stamp = path.join(root, 'build/cli/.stamp');
 
 /** Newest modification time of the TypeScript sources below `dir`. */

@@ -114,6 +114,11 @@ export interface TargetsQueryInput {
   basis: RevenueBasis;
   /** First day the warehouse has any record; last year's window must start on or after it. */
   coverage_start: string | null;
+  /**
+   * TEMP tables already holding `t` and `actuals` (baseTablesSql): the progress, tree and bonus
+   * queries then read them instead of rebuilding the whole chain each (planning it dominates).
+   */
+  base?: { t: string; actuals: string };
 }
 
 /**
@@ -226,7 +231,14 @@ function targetCtes(input: TargetsQueryInput): string {
   )`;
 }
 
+/** The statements that fill `names.t` and `names.actuals` for one computation (dropped after it). */
+export function baseTablesSql(input: TargetsQueryInput, names: { t: string; actuals: string }): string[] {
+  const full = { ...input, base: undefined };
+  return [`CREATE TEMP TABLE ${names.t} AS ${allCtes(full)} SELECT * FROM t`, `CREATE TEMP TABLE ${names.actuals} AS ${allCtes(full)} SELECT * FROM actuals`];
+}
+
 export function allCtes(input: TargetsQueryInput): string {
+  if (input.base) return `WITH t AS (SELECT * FROM ${input.base.t}), actuals AS (SELECT * FROM ${input.base.actuals})`;
   return `WITH ${sourceCtes(input.basis)},
   ${dailyCte()},
   ${targetCtes(input)}`;

@@ -16,12 +16,14 @@
  *   reps; see targetScopeSql); `--by region|team|owner|product` lists only that level;
  * - all tiers are listed; the tree uses the base tier.
  */
+import crypto from 'node:crypto';
 import { queryRows } from '../../warehouse/warehouse.server.ts';
 import { MAX_DRILL_ROWS, ratio, type CellFormat, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn, column as col } from '../family.ts';
 import type { ResolvedParams } from '../params.ts';
 import type { BonusConfig } from './bonus-config.ts';
 import type { OkrKeyResultConfig, OkrMetric, OkrsConfig } from './okr-config.ts';
 import {
+  baseTablesSql,
   bonusSql,
   drillActualSql,
   drillChildrenSql,
@@ -352,7 +354,20 @@ type RawTargetRow = Omit<TargetProgressRow, 'on_track' | 'note'> & { supported: 
 export async function computeTargets(ctx: MetricContext, options: TargetsOptions): Promise<TargetsResult> {
   const { params } = ctx;
   const facts = await warehouseFacts(ctx);
-  const input: TargetsQueryInput = { params, basis: facts.basis, coverage_start: facts.data_from };
+  const plain: TargetsQueryInput = { params, basis: facts.basis, coverage_start: facts.data_from };
+  // t and actuals once, for the three queries below (each would otherwise plan the whole chain)
+  const id = crypto.randomUUID().replaceAll('-', '');
+  const base = { t: `targets_t_${id}`, actuals: `targets_actuals_${id}` };
+  for (const sql of baseTablesSql(plain, base)) await ctx.connection.run(sql);
+  try {
+    return await computeFromBase(ctx, options, facts, { ...plain, base });
+  } finally {
+    await ctx.connection.run(`DROP TABLE IF EXISTS ${base.t}; DROP TABLE IF EXISTS ${base.actuals}`);
+  }
+}
+
+async function computeFromBase(ctx: MetricContext, options: TargetsOptions, facts: Awaited<ReturnType<typeof warehouseFacts>>, input: TargetsQueryInput): Promise<TargetsResult> {
+  const { params } = ctx;
   const raw = await queryRows<RawTargetRow>(ctx.connection, targetProgressSql(input));
   const targets: TargetProgressRow[] = raw.map(({ supported, ...r }) => ({
     ...r,

@@ -44,23 +44,28 @@ export async function openReadOnly(dbPath: string): Promise<ReadOnlyWarehouse> {
 
 export type Row = Record<string, unknown>;
 
-/** Plain JS values: BIGINT/HUGEINT become numbers (our counts fit), DECIMAL becomes number. */
-function plain(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value);
-  return value;
-}
-
+/**
+ * Rows as plain JS objects: BIGINT/HUGEINT become numbers (our counts fit); DECIMAL already
+ * comes back as a number. Converted in place: copying every row costs more than the query on
+ * wide results (work reports: ~40 ms of 3,678 rows).
+ */
 export async function queryRows<T = Row>(
   connection: DuckDBConnection,
   sql: string,
   params?: DuckDBValue[] | Record<string, DuckDBValue>,
 ): Promise<T[]> {
   const reader = await connection.runAndReadAll(sql, params);
-  return reader.getRowObjectsJS().map((row) => {
-    const out: Row = {};
-    for (const [k, v] of Object.entries(row)) out[k] = plain(v);
-    return out as T;
+  const rows = reader.getRowObjectsJS() as Row[];
+  const names = reader.columnNames();
+  // which columns hold bigints: the column's type decides, so its first non-null value tells
+  const big = names.filter((n) => {
+    for (const row of rows) if (row[n] !== null && row[n] !== undefined) return typeof row[n] === 'bigint';
+    return false;
   });
+  if (big.length > 0) {
+    for (const row of rows) for (const n of big) if (typeof row[n] === 'bigint') row[n] = Number(row[n]);
+  }
+  return rows as T[];
 }
 
 export async function queryValue<T = unknown>(

@@ -34,6 +34,11 @@ async function openPage(url: string, lang: 'zh' | 'en' = 'zh', width = 1280): Pr
   page.on('pageerror', (e) => consoleErrors.push(`${url}: ${e.message}`));
   const response = await page.goto(new URL(url, base).href, { waitUntil: 'load' });
   expect(response?.status(), url).toBe(200);
+  // security headers on every page (a CSP violation would also show as a console error below)
+  const headers = response!.headers();
+  expect(headers['content-security-policy'], url).toContain("script-src 'self'");
+  expect(headers['content-security-policy'], url).toContain("frame-ancestors 'none'");
+  expect(headers['x-content-type-options'], url).toBe('nosniff');
   return page;
 }
 

@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../repo-root.ts';
 
 export const SITE_DIR = path.join(REPO_ROOT, 'build/site');
 const STAMP = path.join(SITE_DIR, '.stamp');
-const SOURCES = ['src', 'svelte.config.js', 'vite.config.ts', 'package.json'];
+const SOURCES = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json'];
 
 function newest(file: string): number {
   const s = fs.statSync(file, { throwIfNoEntry: false });

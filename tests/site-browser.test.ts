@@ -136,6 +136,23 @@ describe('report site in chromium', () => {
     const targets = await openPage('/targets');
     expect(await kpi(targets, 'targets')).toBe(cliJson('targets').summary.targets);
     await targets.context().close();
+
+    const channels = await openPage('/channels');
+    const byChannel = cliJson('channels').channels as { leads: number }[];
+    expect(await kpi(channels, 'leads')).toBe(byChannel.reduce((n, c) => n + c.leads, 0));
+    expect(await kpi(channels, 'sources')).toBe(byChannel.length);
+    await channels.context().close();
+
+    const cohorts = await openPage('/cohorts');
+    const cohortJson = cliJson('cohorts');
+    expect(await kpi(cohorts, 'customers_in_cohorts')).toBe(cohortJson.customers.customers_in_cohorts);
+    expect(await kpi(cohorts, 'leads_in_cohorts')).toBe(cohortJson.leads.leads_in_cohorts);
+    await cohorts.context().close();
+
+    const overview = await openPage('/');
+    expect(await kpi(overview, 'revenue')).toBe(perf.totals.revenue);
+    expect(await kpi(overview, 'win_rate')).toBe(funnel.outcomes.win_rate);
+    await overview.context().close();
   });
 
   it('a filter change updates the figures and the URL, and matches the CLI with that filter', async () => {

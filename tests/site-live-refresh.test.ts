@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, ONLINE_RETAIL_DIR, REPO_ROOT, runCli, tempDir } from './helpers.ts';
+import { BIN, ONLINE_RETAIL_DIR, REPO_ROOT, runCli, startServe, tempDir } from './helpers.ts';
 
 const dir = tempDir();
 const DAYS = ['2010-12-01.csv', '2010-12-02.csv', '2010-12-03.csv', '2010-12-05.csv'];
@@ -45,15 +45,9 @@ describe('the site during refreshes', () => {
 
     const live = path.join(dir, 'live.duckdb');
     fs.copyFileSync(path.join(dir, 'state-0.duckdb'), live);
-    server = spawn(process.execPath, [BIN, 'serve', '--db', live, '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    const base = await new Promise<string>((resolve) => {
-      let out = '';
-      server!.stdout!.on('data', (d) => {
-        out += d;
-        const m = /Salesight is up: (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-    });
+    const started = await startServe(live);
+    server = started.server;
+    const base = started.base;
 
     let requests = 0;
     const errors: string[] = [];

@@ -28,7 +28,10 @@ type Outcome = Pick<JobRun, 'status' | 'files_processed' | 'files_failed' | 'row
   notice?: Notice;
 };
 
-const EMPTY: Outcome = { status: 'ok', files_processed: 0, files_failed: 0, rows_loaded: 0, rows_rejected: 0, ingest_runs: [], outputs: [], failed_files: [], error: null };
+/** A run that did nothing yet; fresh lists each time, since the jobs push into them. */
+function emptyOutcome(): Outcome {
+  return { status: 'ok', files_processed: 0, files_failed: 0, rows_loaded: 0, rows_rejected: 0, ingest_runs: [], outputs: [], failed_files: [], error: null };
+}
 
 export async function runJob(name: string, ctx: JobContext): Promise<JobRun> {
   const job = ctx.config.jobs[name];
@@ -37,7 +40,7 @@ export async function runJob(name: string, ctx: JobContext): Promise<JobRun> {
   const lock = tryLock(`${ctx.dbPath}.job-${name}.lock`);
   let outcome: Outcome;
   if (!('release' in lock)) {
-    outcome = { ...EMPTY, status: 'skipped', error: `${name} is already running (lock ${ctx.dbPath}.job-${name}.lock); this run was skipped.` };
+    outcome = { ...emptyOutcome(), status: 'skipped', error: `${name} is already running (lock ${ctx.dbPath}.job-${name}.lock); this run was skipped.` };
   } else {
     try {
       outcome =
@@ -49,7 +52,7 @@ export async function runJob(name: string, ctx: JobContext): Promise<JobRun> {
               ? await computeAlerts(job, ctx)
               : await refresh(ctx);
     } catch (err) {
-      outcome = { ...EMPTY, status: 'failed', error: (err as Error).message };
+      outcome = { ...emptyOutcome(), status: 'failed', error: (err as Error).message };
     } finally {
       lock.release();
     }
@@ -133,7 +136,7 @@ async function ingestInbox(job: IngestJobConfig, ctx: JobContext): Promise<Outco
     .map((e) => path.join(inbox, e.name))
     .filter((f) => now.getTime() - fs.statSync(f).mtimeMs >= job.settle_seconds * 1000)
     .sort();
-  const out: Outcome = { ...EMPTY, ingest_runs: [], outputs: [], failed_files: [] };
+  const out: Outcome = emptyOutcome();
   for (const file of files) {
     let reason: string | null = null;
     try {
@@ -181,7 +184,7 @@ async function writeReports(job: ReportsJobConfig, ctx: JobContext): Promise<Out
   const dir = path.resolve(ctx.cwd, job.dir, dayOf(ctx.now?.() ?? new Date()));
   fs.mkdirSync(dir, { recursive: true });
   const warehouse = await openReadOnly(ctx.dbPath);
-  const out: Outcome = { ...EMPTY, ingest_runs: [], outputs: [], failed_files: [] };
+  const out: Outcome = emptyOutcome();
   try {
     const params = await resolveParams(warehouse.connection, {});
     for (const id of ids) {
@@ -222,7 +225,7 @@ async function writeReports(job: ReportsJobConfig, ctx: JobContext): Promise<Out
 async function refresh(ctx: JobContext): Promise<Outcome> {
   const { refreshSnapshots } = await import('./refresh-snapshots.ts');
   const r = await refreshSnapshots(ctx.dbPath, ctx.config);
-  return { ...EMPTY, ingest_runs: [], outputs: [`pipeline_snapshots ${r.snapshot_date}: ${r.stages} stages`, `segment_history ${r.snapshot_date}: ${r.customers} customers`], failed_files: [], rows_loaded: r.stages + r.customers };
+  return { ...emptyOutcome(), outputs: [`pipeline_snapshots ${r.snapshot_date}: ${r.stages} stages`, `segment_history ${r.snapshot_date}: ${r.customers} customers`], rows_loaded: r.stages + r.customers };
 }
 
 const SEVERITY_RANK = { high: 0, medium: 1, low: 2 } as const;
@@ -240,7 +243,7 @@ async function computeAlerts(job: AlertsJobConfig, ctx: JobContext): Promise<Out
     const alerts = result.alerts
       .filter((a) => SEVERITY_RANK[a.severity] <= SEVERITY_RANK[job.min_severity])
       .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
-    const out: Outcome = { ...EMPTY, ingest_runs: [], outputs: [], failed_files: [] };
+    const out: Outcome = emptyOutcome();
     if (alerts.length === 0) return out;
     const count = (s: keyof typeof SEVERITY_RANK) => alerts.filter((a) => a.severity === s).length;
     const listed = alerts.slice(0, job.max_listed);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CellFormat, ResultTable } from '../../../src/lib/metrics/family.ts';
+import { isNumericFormat, type CellFormat, type ResultTable } from '../../../src/lib/metrics/family.ts';
 import { formatCount, renderTextTable } from '../text-table.ts';
 import { EXIT, fail, printJson } from '../output.ts';
 import { addMetricOptions, collect, familyOrFail, openMetricContext, type MetricCliOptions } from './metric-options.ts';
@@ -19,7 +19,7 @@ export function formatCell(value: unknown, format: CellFormat): string {
 
 export function renderResultTable(t: ResultTable, language: 'zh' | 'en' = 'en'): string {
   const rows = t.rows as Record<string, unknown>[];
-  const right = new Set(t.columns.flatMap((c, i) => (c.format === 'text' || c.format === 'date' || c.format === 'datetime' ? [] : [i])));
+  const right = new Set(t.columns.flatMap((c, i) => (isNumericFormat(c.format) ? [i] : [])));
   const title = language === 'zh' ? t.title_zh : t.title_en;
   if (rows.length === 0) return `${title}\n(no rows)`;
   return `${title}\n${renderTextTable(t.columns.map((c) => (language === 'zh' ? c.header_zh : c.header_en)), rows.map((r) => t.columns.map((c) => formatCell(r[c.key], c.format))), { alignRight: right })}`;

@@ -17,6 +17,11 @@ export interface TableColumn {
   format: CellFormat;
 }
 
+/** Figures (counts, money, rates, days) align right in tables; text and dates do not. */
+export function isNumericFormat(format: CellFormat): boolean {
+  return format !== 'text' && format !== 'date' && format !== 'datetime';
+}
+
 /** A column of a result table: key, English and Chinese header, display format. */
 export function column(key: string, header_en: string, header_zh: string, format: CellFormat): TableColumn {
   return { key, header_en, header_zh, format };

@@ -6,7 +6,7 @@
  */
 import { ConfigError, loadConfig, type SalesightConfig } from '../config/config.ts';
 import { DIMENSIONS, type Dimension } from '../metrics/dimensions.ts';
-import type { CellFormat, MetricContext, ResultTable } from '../metrics/family.ts';
+import { isNumericFormat, type CellFormat, type MetricContext, type ResultTable } from '../metrics/family.ts';
 import { resolveParams, type MetricParams, type ResolvedParams } from '../metrics/params.ts';
 import { loadFamily, type FamilyId } from '../metrics/registry.ts';
 import { renderChartSvg } from '../charts/render.server.ts';
@@ -152,7 +152,7 @@ export async function computePage(session: WarehouseSession, page: PageDefinitio
 
 function cell(lang: Lang, value: unknown, format: CellFormat, href?: string): CellView {
   const numeric = typeof value === 'number';
-  return { text: formatValue(lang, value, format), ...(numeric ? { value } : {}), ...(href ? { href } : {}), numeric: numeric || (format !== 'text' && format !== 'date' && format !== 'datetime') };
+  return { text: formatValue(lang, value, format), ...(numeric ? { value } : {}), ...(href ? { href } : {}), numeric: numeric || isNumericFormat(format) };
 }
 
 function delta(lang: Lang, value: unknown, previous: number | null | undefined, format: CellFormat, lowerIsBetter?: boolean) {
@@ -177,7 +177,7 @@ export function toTableView(
   return {
     name: table.name,
     title: lang === 'zh' ? table.title_zh : table.title_en,
-    headers: columns.map((c) => ({ text: lang === 'zh' ? c.header_zh : c.header_en, numeric: c.format !== 'text' && c.format !== 'date' && c.format !== 'datetime' })),
+    headers: columns.map((c) => ({ text: lang === 'zh' ? c.header_zh : c.header_en, numeric: isNumericFormat(c.format) })),
     rows: rows.slice(0, maxRows).map((row) =>
       columns.map((c) => {
         // no link behind an empty cell: there are no rows to show

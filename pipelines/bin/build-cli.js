@@ -52,11 +52,12 @@ function duckdbApiBundled() {
   return {
     name: 'duckdb-api-bundled',
     setup(build) {
-      build.onLoad({ filter: /[\\/]warehouse[\\/]duckdb\.server\.js$/ }, () => ({
-        contents: "import api from '@duckdb/node-api';\nexport const { DuckDBInstance } = api;\n",
-        resolveDir: root,
-        loader: 'js',
-      }));
+      build.onLoad({ filter: /[\\/]warehouse[\\/]duckdb\.server\.js$/ }, (args) => {
+        const source = fs.readFileSync(args.path, 'utf8');
+        const required = /createRequire\(import\.meta\.url\)\((['"])@duckdb\/node-api\1\)/;
+        if (!required.test(source)) throw new Error(`${args.path}: the require of @duckdb/node-api this plugin replaces is gone; update build-cli.js`);
+        return { contents: `import __duckdbApi from '@duckdb/node-api';\n${source.replace(required, '__duckdbApi')}`, resolveDir: path.dirname(args.path), loader: 'js' };
+      });
     },
   };
 }

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '../../src/lib/warehouse/duckdb.server.ts';
+import { createInstance, type DuckDBConnection } from '../../src/lib/warehouse/duckdb.server.ts';
 import { queryRows, queryValue, sqlString } from '../../src/lib/warehouse/warehouse.server.ts';
 import { type StageSet } from '../../src/lib/config/stage-sets.ts';
 import { withWarehouseWrite } from '../warehouse/write-transaction.ts';
@@ -166,7 +166,7 @@ async function prepareSources(
   const skip = (input: InputFile, sheet: string, encoding: string | null, message: string) =>
     skipped.push({ file: input.display, sheet, preset: null, table: null, encoding, status: 'skipped', rows_read: 0, rows_loaded: 0, rows_rejected: 0, message });
 
-  const instance = await DuckDBInstance.create(':memory:');
+  const instance = await createInstance(':memory:');
   const connection = await instance.connect();
   try {
     for (const [i, input] of inputs.entries()) {

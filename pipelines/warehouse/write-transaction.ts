@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '../../src/lib/warehouse/duckdb.server.ts';
+import { createInstance, type DuckDBInstance, type DuckDBConnection } from '../../src/lib/warehouse/duckdb.server.ts';
 import { createAllTablesSql, SCHEMA_VERSION } from '../../src/lib/warehouse/schema.ts';
 import { queryRows, sqlString } from '../../src/lib/warehouse/warehouse.server.ts';
 import { processAlive, tryLock } from './pid-lock.ts';
@@ -80,7 +80,7 @@ export async function withWarehouseWrite<T>(
   try {
     removeStaleCopies(dbPath);
     if (fs.existsSync(dbPath)) fs.copyFileSync(dbPath, nextPath);
-    instance = await DuckDBInstance.create(nextPath);
+    instance = await createInstance(nextPath);
     connection = await instance.connect();
     await connection.run('BEGIN TRANSACTION');
     await ensureSchema(connection);

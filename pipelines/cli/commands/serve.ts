@@ -12,6 +12,8 @@ export interface ServeOptions {
   host: string;
   config?: string;
   schedule?: boolean;
+  /** false with --no-warm-up */
+  warmUp?: boolean;
 }
 
 export const DEFAULT_PORT = 5180;
@@ -35,9 +37,10 @@ export async function startSite(dbPath: string, opts: ServeOptions, log: (line: 
   const url = `http://${host}:${address.port}/`;
   // Compute every page once now and after each refresh of the warehouse, so Monday's first
   // visitor gets cached figures instead of waiting for every metric family.
-  void warmUp(url);
+  const warm = opts.warmUp !== false;
+  if (warm) void warmUp(url);
   fs.watchFile(dbPath, { interval: 2000 }, (now, before) => {
-    if (now.ino !== before.ino || now.mtimeMs !== before.mtimeMs) void warmUp(url);
+    if (warm && (now.ino !== before.ino || now.mtimeMs !== before.mtimeMs)) void warmUp(url);
   });
   server.once('close', () => fs.unwatchFile(dbPath));
   return { url, server };
@@ -63,6 +66,7 @@ export function registerServe(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'config file (default: $SALESIGHT_CONFIG or ./salesight.config.json)')
     .option('--schedule', 'also run the scheduled jobs (config key "jobs") in this process')
+    .option('--no-warm-up', 'do not compute every page at start and after each refresh (first visitors then wait instead)')
     .addHelpText('after', '\nExample:\n  salesight serve --db data/warehouse.duckdb --port 8080 --schedule')
     .action(async (opts: ServeOptions, cmd: Command) => {
       const dbPath = resolveDbPath(cmd.optsWithGlobals().db);

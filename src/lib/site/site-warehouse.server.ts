@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '../warehouse/duckdb.server.ts';
+import { createInstance, type DuckDBInstance, type DuckDBConnection } from '../warehouse/duckdb.server.ts';
 import { resolveDbPath, WarehouseMissingError } from '../warehouse/warehouse.server.ts';
 
 interface Opened {
@@ -44,7 +44,7 @@ async function currentVersion(file: string): Promise<Opened> {
   if (version === null) throw new WarehouseMissingError(file);
   if (current?.version === version) return current;
   opening ??= (async () => {
-    const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+    const instance = await createInstance(file, { access_mode: 'READ_ONLY' });
     const previous = current;
     current = { instance, version, users: 0, retired: false };
     if (previous) {

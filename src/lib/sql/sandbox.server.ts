@@ -10,7 +10,7 @@
  * - a row cap: at most `maxRows` rows are read back, and the result says it was cut.
  */
 import fs from 'node:fs';
-import { DuckDBInstance, type DuckDBConnection } from '../warehouse/duckdb.server.ts';
+import { createInstance, type DuckDBConnection } from '../warehouse/duckdb.server.ts';
 import { WarehouseMissingError } from '../warehouse/warehouse.server.ts';
 
 export const SANDBOX_LIMITS = {
@@ -55,7 +55,7 @@ function plain(v: unknown): unknown {
 
 export async function openSandbox(dbPath: string, limits = SANDBOX_LIMITS): Promise<Sandbox> {
   if (!fs.existsSync(dbPath)) throw new WarehouseMissingError(dbPath);
-  const instance = await DuckDBInstance.create(dbPath, {
+  const instance = await createInstance(dbPath, {
     access_mode: 'READ_ONLY',
     enable_external_access: 'false',
     autoinstall_known_extensions: 'false',

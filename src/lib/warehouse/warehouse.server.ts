@@ -4,7 +4,7 @@
  * `dbPath` is only ever replaced whole (see docs/warehouse.md, "Readers and the writer").
  */
 import fs from 'node:fs';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from './duckdb.server.ts';
+import { createInstance, type DuckDBConnection, type DuckDBValue } from './duckdb.server.ts';
 
 export { DEFAULT_DB_PATH, resolveDbPath } from './location.ts';
 
@@ -30,7 +30,7 @@ export interface ReadOnlyWarehouse {
  */
 export async function openReadOnly(dbPath: string): Promise<ReadOnlyWarehouse> {
   if (!fs.existsSync(dbPath)) throw new WarehouseMissingError(dbPath);
-  const instance = await DuckDBInstance.create(dbPath, { access_mode: 'READ_ONLY' });
+  const instance = await createInstance(dbPath, { access_mode: 'READ_ONLY' });
   const connection = await instance.connect();
   return {
     connection,

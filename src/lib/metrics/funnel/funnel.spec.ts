@@ -20,6 +20,7 @@ import { createFixtureWarehouse, type FixtureWarehouse } from '../testing/fixtur
 import type { ResolvedParams } from '../params.ts';
 import { computeFunnel, funnelFamily } from './funnel.ts';
 import { stageCountsSql } from './funnel-queries.ts';
+import type { StageList } from '../stages.ts';
 import { DEFAULT_STAGE_SET } from '../../config/stage-sets.ts';
 
 const S = ['潜在接触', '需求挖掘', '方案提案', '商务谈判', '成交待签约', '已成交'];
@@ -175,8 +176,17 @@ describe('funnel on the hand-worked fixture', () => {
 
 describe('funnel SQL', () => {
   it('marks each opportunity by its furthest stage and counts per stage in one pass', () => {
-    const sql = stageCountsSql({ params: PARAMS, stages: { stage_set: 'default', stages: [] }, skippedStagesCountAsReached: true }, null);
-    expect(sql).toContain(`greatest(coalesce(ev.hist_max, 0), coalesce(cp.position, 0), CASE WHEN o.status = 'won' THEN 0 ELSE 0 END) AS max_pos`);
+    const two = [
+      { position: 1, stage: '潜在接触', is_won: false },
+      { position: 2, stage: '已成交', is_won: true },
+    ] as StageList['stages'];
+    const sql = stageCountsSql({ params: PARAMS, stages: { stage_set: 'default', stages: two }, skippedStagesCountAsReached: false }, null);
+    // positions from a CASE over the stage list (no join), visited stages as a bitmask
+    const pos = (col: string) => `(CASE ${col} WHEN '潜在接触' THEN 1 WHEN '已成交' THEN 2 END)`;
+    expect(sql).toContain(`max(greatest(${pos('e.to_stage')}, ${pos('e.from_stage')})) AS hist_max`);
+    expect(sql).toContain(`bit_or(coalesce(1::BIGINT << ${pos('e.to_stage')}, 0) | coalesce(1::BIGINT << ${pos('e.from_stage')}, 0)) AS visited`);
+    expect(sql).toContain(`greatest(coalesce(ev.hist_max, 0), coalesce(${pos('o.stage')}, 0), CASE WHEN o.status = 'won' THEN 2 ELSE 0 END) AS max_pos`);
+    expect(sql).toContain(`(CASE WHEN c.has_history THEN ((c.visited >> st.position) & 1) = 1 OR c.max_pos = st.position ELSE c.max_pos >= st.position END) AS reached`);
     expect(sql).toContain(`count(*) FILTER (reached AND max_pos > position)::BIGINT AS advanced`);
     expect(sql).toContain(`(created_at >= DATE '2024-03-01' AND created_at < DATE '2024-06-30' + INTERVAL 1 DAY)`);
   });

@@ -8,6 +8,7 @@
  * - win rate, cycle, won amounts: opportunities closed (won or lost) in the period;
  * - open pipeline, weighted pipeline, stagnation, velocity's open count: open as of now.
  */
+import { randomUUID } from 'node:crypto';
 import { queryRows } from '../../warehouse/warehouse.server.ts';
 import { MAX_DRILL_ROWS, ratio, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable } from '../family.ts';
 import type { Dimension, ResolvedParams } from '../params.ts';
@@ -16,6 +17,7 @@ import {
   cohortSummarySql,
   drillSql,
   lostReasonsSql,
+  materializeBaseSql,
   openPipelineSql,
   outcomesSql,
   stageCountsSql,
@@ -235,9 +237,28 @@ export function winProbabilities(stages: FunnelStageRow[], configured: Map<strin
 }
 
 export async function computeFunnel(ctx: MetricContext, stageSet?: string): Promise<FunnelResult> {
+  const stages = await loadStageList(ctx.connection, ctx.config, stageSet);
+  const input: FunnelQueryInput = { params: ctx.params, stages, skippedStagesCountAsReached: ctx.config.skipped_stages_count_as_reached };
+  return withFunnelBase(ctx, input, (withBase) => computeFunnelFrom(ctx, withBase));
+}
+
+/**
+ * Runs `work` with the per-opportunity base materialised once for `input` (see
+ * materializeBaseSql): the funnel's queries all start from it. Dropped afterwards.
+ */
+export async function withFunnelBase<T>(ctx: MetricContext, input: FunnelQueryInput, work: (input: FunnelQueryInput) => Promise<T>): Promise<T> {
+  const table = `funnel_base_${randomUUID().replaceAll('-', '')}`;
+  await ctx.connection.run(materializeBaseSql(input, table));
+  try {
+    return await work({ ...input, baseTable: table });
+  } finally {
+    await ctx.connection.run(`DROP TABLE IF EXISTS ${table}`);
+  }
+}
+
+async function computeFunnelFrom(ctx: MetricContext, input: FunnelQueryInput): Promise<FunnelResult> {
   const { connection, params, config } = ctx;
-  const stages = await loadStageList(connection, config, stageSet);
-  const input: FunnelQueryInput = { params, stages, skippedStagesCountAsReached: config.skipped_stages_count_as_reached };
+  const { stages } = input;
 
   const [summary] = await queryRows<{ opportunities: number; with_history: number; unknown_stage: number; undated: number }>(connection, cohortSummarySql(input));
   const counts = await queryRows<StageCountRow>(connection, stageCountsSql(input, null));

@@ -34,6 +34,7 @@
 import { queryRows } from '../../warehouse/warehouse.server.ts';
 import { MAX_DRILL_ROWS, ratio, type CellFormat, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn, column as col } from '../family.ts';
 import { outcomesSql, stageCountsSql, type FunnelQueryInput } from '../funnel/funnel-queries.ts';
+import { withFunnelBase } from '../funnel/funnel.ts';
 import { loadStageList, NoStagesError, type StageList } from '../stages.ts';
 import type { ResolvedParams } from '../params.ts';
 import { revenueBasisFor, type RevenueBasis } from '../targets/targets-queries.ts';
@@ -406,9 +407,11 @@ async function funnelFigures(ctx: MetricContext, level: PerformanceLevel, throug
     stages,
     skippedStagesCountAsReached: ctx.config.skipped_stages_count_as_reached,
   };
-  const counts = await queryRows<StageCountRow>(ctx.connection, stageCountsSql(input, level));
-  const outcomes = await queryRows<OutcomeRow>(ctx.connection, outcomesSql(input, level));
-  return { stages, counts, outcomes };
+  return withFunnelBase(ctx, input, async (withBase) => {
+    const counts = await queryRows<StageCountRow>(ctx.connection, stageCountsSql(withBase, level));
+    const outcomes = await queryRows<OutcomeRow>(ctx.connection, outcomesSql(withBase, level));
+    return { stages, counts, outcomes };
+  });
 }
 
 export async function computePerformance(ctx: MetricContext): Promise<PerformanceResult> {

@@ -1,0 +1,75 @@
+/** Timing and memory helpers for the scale benchmark: medians, percentiles, child processes with their peak RSS. */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../../repo-root.ts';
+
+export const CLI = path.join(REPO_ROOT, 'pipelines/bin/salesight.js');
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Nearest-rank percentile (p in 0–100). */
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - start, value };
+}
+
+/** Peak resident set of a live process in MB (Linux: VmHWM), or null where /proc is missing. */
+export function peakRssMb(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface CommandRun {
+  ms: number;
+  /** highest VmHWM seen while it ran, polled every 20 ms (so a peak in the last 20 ms can be missed) */
+  peak_rss_mb: number | null;
+  stdout: string;
+}
+
+/** Runs `salesight <args>` as its own process, as a user would, and measures it. Throws on a non-zero exit. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandRun> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let peak: number | null = null;
+    const poll = setInterval(() => {
+      const now = child.pid ? peakRssMb(child.pid) : null;
+      if (now !== null) peak = Math.max(peak ?? 0, now);
+    }, 20);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      const ms = performance.now() - start;
+      if (code !== 0) reject(new Error(`salesight ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
+      else resolve({ ms, peak_rss_mb: peak, stdout });
+    });
+  });
+}
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}
+
+export function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
+  return a && b ? a / b : null;
+}

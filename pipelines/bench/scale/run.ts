@@ -1,0 +1,325 @@
+/**
+ * `npm run bench`: Salesight at scale against its floors (issue 7). Not part of `npm test`.
+ *
+ *   npm run bench [-- --sizes 100k,1m,5m --runs 3 --page-requests 100 --page-budget 60]
+ *
+ * 1. Generates seeded CRM exports of 100k / 1M / 5M opportunities (~4 follow-ups each) and
+ *    ingests them into a warehouse per size, cached in bench/cache/ until the generator changes.
+ * 2. ingest: `salesight ingest opportunities.csv` into a fresh warehouse vs a bare
+ *    CREATE TABLE AS SELECT * FROM read_csv(...) of the same file (1M, 5M).
+ * 3. metrics: `salesight metrics <family> --json` vs the family's hand-written floor query (floors.ts).
+ * 4. pages: server time of each page at 1M, filtered to one rep per request (each request a
+ *    different rep, so no answer comes from the result cache), p50/p95 vs the page's floor query.
+ * 5. workbook: a 1M-row funnel drill-down written by Salesight vs a bare exceljs streaming writer.
+ * 6. naive: the funnel's "reached" counts from streaming the CSVs in plain JavaScript.
+ * Peak RSS is recorded for every process. Results: bench/results/latest.json and a Markdown
+ * table on stdout. Medians of --runs runs where a run takes under 5 s, else one run (said so).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from '../../repo-root.ts';
+import { createInstance } from '../../../src/lib/warehouse/duckdb.server.ts';
+import { openReadOnly, queryValue, sqlString } from '../../../src/lib/warehouse/warehouse.server.ts';
+import { FAMILY_IDS, type FamilyId } from '../../../src/lib/metrics/registry.ts';
+import { BENCH_SEED, GENERATOR_VERSION, writeExports, type ExportFiles } from './generate.ts';
+import { floorSql } from './floors.ts';
+import { naiveFunnel } from './naive-funnel.ts';
+import { CLI, formatMs, median, peakRssMb, percentile, ratio, runCli, timed } from './measure.ts';
+
+const SIZES: Record<string, number> = { '100k': 100_000, '1m': 1_000_000, '5m': 5_000_000 };
+const TARGETS = { ingest: 1.5, metrics: 1.3, metrics_1m_ms: 1000, pages_p95: 1.5, workbook: 1.2, workbook_rss_mb: 500, rss_5m_mb: 4096 };
+/** A measurement slower than this is taken once, not --runs times. */
+const REPEAT_BELOW_MS = 5000;
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100k,1m,5m' },
+    runs: { type: 'string', default: '3' },
+    'page-requests': { type: 'string', default: '100' },
+    'page-budget': { type: 'string', default: '60' },
+  },
+});
+const sizes = values.sizes!.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s in SIZES);
+const runs = Math.max(1, Number.parseInt(values.runs!, 10) || 3);
+const pageRequests = Math.max(1, Number.parseInt(values['page-requests']!, 10) || 100);
+const pageBudgetMs = Math.max(1, Number(values['page-budget']) || 60) * 1000;
+const CACHE = path.join(REPO_ROOT, 'bench/cache');
+const RESULTS = path.join(REPO_ROOT, 'bench/results');
+const benchStart = performance.now();
+const log = (line: string) => process.stderr.write(`[${((performance.now() - benchStart) / 1000).toFixed(0).padStart(5)} s] ${line}\n`);
+
+interface Prepared {
+  label: string;
+  dir: string;
+  files: ExportFiles;
+  warehouse: string;
+  counts: Record<string, number>;
+  build: { generate_ms: number; ingest_ms: number; ingest_peak_rss_mb: number | null };
+  /** true when this run reused the cache (build then says what building it took) */
+  cached?: boolean;
+}
+
+/** Repeats `fn` up to `runs` times (once if the first run is slow); the median and how many runs. */
+async function measure(fn: () => Promise<number>): Promise<{ ms: number; runs: number }> {
+  const first = await fn();
+  if (first >= REPEAT_BELOW_MS || runs === 1) return { ms: first, runs: 1 };
+  const all = [first];
+  for (let i = 1; i < runs; i++) all.push(await fn());
+  return { ms: median(all), runs: all.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. data
+
+async function prepare(label: string): Promise<Prepared> {
+  const n = SIZES[label]!;
+  const dir = path.join(CACHE, `${label}-g${GENERATOR_VERSION}-s${BENCH_SEED}`);
+  const manifestPath = path.join(dir, 'manifest.json');
+  const warehouse = path.join(dir, 'warehouse.duckdb');
+  if (fs.existsSync(manifestPath) && fs.existsSync(warehouse)) {
+    const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Prepared;
+    log(`${label}: cached in ${path.relative(REPO_ROOT, dir)}`);
+    return { ...manifest, dir, warehouse, cached: true };
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  log(`${label}: generating exports of ${n.toLocaleString('en-US')} opportunities…`);
+  const instance = await createInstance(':memory:');
+  const connection = await instance.connect();
+  const gen = await timed(() => writeExports(connection, dir, n));
+  const counts: Record<string, number> = {};
+  for (const [table, file] of Object.entries(gen.value)) {
+    counts[table] = Number(await queryValue(connection, `SELECT count(*) FROM read_csv(${sqlString(file)})`));
+  }
+  connection.closeSync();
+  instance.closeSync();
+  log(`${label}: ingesting the six exports (${Object.entries(counts).map(([t, c]) => `${t} ${c.toLocaleString('en-US')}`).join(', ')})…`);
+  const ingest = await runCli(['ingest', ...Object.values(gen.value), '--db', warehouse, '--json']);
+  const prepared: Prepared = {
+    label,
+    dir,
+    files: gen.value,
+    warehouse,
+    counts,
+    build: { generate_ms: gen.ms, ingest_ms: ingest.ms, ingest_peak_rss_mb: ingest.peak_rss_mb },
+  };
+  fs.writeFileSync(manifestPath, JSON.stringify(prepared, null, 2));
+  log(`${label}: ready (${formatMs(gen.ms)} to generate, ${formatMs(ingest.ms)} to ingest)`);
+  return prepared;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. ingest
+
+async function ctasFloorMs(file: string, scratchDb: string): Promise<number> {
+  fs.rmSync(scratchDb, { force: true });
+  const instance = await createInstance(scratchDb);
+  const connection = await instance.connect();
+  const t = await timed(() => connection.run(`CREATE TABLE t AS SELECT * FROM read_csv(${sqlString(file)})`));
+  await connection.run('CHECKPOINT');
+  connection.closeSync();
+  instance.closeSync();
+  fs.rmSync(scratchDb, { force: true });
+  return t.ms;
+}
+
+async function benchIngest(p: Prepared) {
+  const scratchDb = path.join(p.dir, 'ingest-check.duckdb');
+  let peak: number | null = null;
+  log(`${p.label}: ingest of opportunities.csv…`);
+  const ours = await measure(async () => {
+    fs.rmSync(scratchDb, { force: true });
+    const r = await runCli(['ingest', p.files.opportunities, '--db', scratchDb, '--json']);
+    peak = Math.max(peak ?? 0, r.peak_rss_mb ?? 0);
+    fs.rmSync(scratchDb, { force: true });
+    return r.ms;
+  });
+  const floor = await measure(() => ctasFloorMs(p.files.opportunities, scratchDb));
+  return { size: p.label, file: 'opportunities.csv', rows: p.counts.opportunities, ms: ours.ms, runs: ours.runs, floor_ms: floor.ms, ratio: ratio(ours.ms, floor.ms), peak_rss_mb: peak, target: TARGETS.ingest };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. metrics
+
+async function benchMetrics(p: Prepared) {
+  const rows = [];
+  const warehouse = await openReadOnly(p.warehouse);
+  try {
+    for (const family of FAMILY_IDS) {
+      log(`${p.label}: metrics ${family}…`);
+      let peak: number | null = null;
+      const ours = await measure(async () => {
+        const r = await runCli(['metrics', family, '--json', '--db', p.warehouse]);
+        peak = Math.max(peak ?? 0, r.peak_rss_mb ?? 0);
+        return r.ms;
+      });
+      const sql = floorSql(family);
+      const floor = sql ? await measure(async () => (await timed(() => warehouse.connection.run(sql))).ms) : null;
+      rows.push({ size: p.label, family, ms: ours.ms, runs: ours.runs, floor_ms: floor?.ms ?? null, ratio: ratio(ours.ms, floor?.ms), peak_rss_mb: peak });
+    }
+  } finally {
+    warehouse.close();
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. pages
+
+const PAGES: { path: string; family: FamilyId | null }[] = [
+  { path: '/', family: 'funnel' },
+  { path: '/funnel', family: 'funnel' },
+  { path: '/channels', family: 'channels' },
+  { path: '/cohorts', family: 'cohorts' },
+  { path: '/customers', family: 'customer-value' },
+  { path: '/team', family: 'performance' },
+  { path: '/targets', family: 'targets' },
+  { path: '/alerts', family: null },
+  { path: '/api/metrics/funnel', family: 'funnel' },
+];
+
+async function startServe(db: string): Promise<{ base: string; pid: number; stop: () => void }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', '--no-warm-up'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /Salesight is up: (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  return { base, pid: child.pid!, stop: () => child.kill('SIGTERM') };
+}
+
+async function benchPages(p: Prepared) {
+  const rows = [];
+  const server = await startServe(p.warehouse);
+  const warehouse = await openReadOnly(p.warehouse);
+  try {
+    let rep = 0;
+    for (const page of PAGES) {
+      const times: number[] = [];
+      const started = performance.now();
+      while (times.length < pageRequests && performance.now() - started < pageBudgetMs) {
+        const owner = `R${String(rep++ % 400).padStart(4, '0')}`;
+        const t = performance.now();
+        const res = await fetch(new URL(`${page.path}?owner=${owner}`, server.base));
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`${page.path}: HTTP ${res.status}`);
+        times.push(performance.now() - t);
+      }
+      const sql = page.family ? floorSql(page.family, `o.owner = 'R0001'`) : null;
+      const floor = sql ? await measure(async () => (await timed(() => warehouse.connection.run(sql))).ms) : null;
+      const p95 = percentile(times, 95);
+      rows.push({ size: p.label, page: page.path, requests: times.length, p50_ms: percentile(times, 50), p95_ms: p95, floor_ms: floor?.ms ?? null, ratio: ratio(p95, floor?.ms) });
+      log(`${p.label}: ${page.path} p50 ${formatMs(percentile(times, 50))} p95 ${formatMs(p95)} over ${times.length} requests`);
+    }
+    return { pages: rows, server_peak_rss_mb: peakRssMb(server.pid) };
+  } finally {
+    warehouse.close();
+    server.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. workbook
+
+function runChild(args: string[]): Promise<{ ms: number; rows: number; peak_rss_mb: number | null; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'workbook-child.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TZ: 'UTC' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`workbook-child ${args[0]} exited ${code}`))));
+  });
+}
+
+async function benchWorkbook(p: Prepared) {
+  const rows = p.counts.opportunities!;
+  const out = path.join(p.dir, 'bench-drill.xlsx');
+  log(`${p.label}: workbook of ${rows.toLocaleString('en-US')} drill-down rows…`);
+  const ours = await runChild(['salesight', p.warehouse, out, String(rows)]);
+  const floor = await runChild(['bare', p.warehouse, out, String(rows)]);
+  fs.rmSync(out, { force: true });
+  return { size: p.label, rows: ours.rows, ms: ours.ms, peak_rss_mb: ours.peak_rss_mb, floor_ms: floor.ms, floor_peak_rss_mb: floor.peak_rss_mb, ratio: ratio(ours.ms, floor.ms) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function machine() {
+  return {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model ?? 'unknown',
+    memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    memory_limit_per_duckdb_instance: process.env.SALESIGHT_MEMORY_LIMIT || '2GB (default)',
+  };
+}
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${x.toFixed(2)}×`);
+const mb = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${Math.round(x)} MB`);
+const met = (ok: boolean | null) => (ok === null ? '—' : ok ? 'yes' : '**no**');
+
+const prepared: Prepared[] = [];
+for (const label of sizes) prepared.push(await prepare(label));
+// the issue measures ingest and metrics at 1M and 5M; a run with only 100k (a smoke test) measures that
+const large = prepared.length > 1 ? prepared.filter((p) => p.label !== '100k') : prepared;
+const ingest = [];
+for (const p of large) ingest.push(await benchIngest(p));
+const metrics = [];
+for (const p of large) metrics.push(...(await benchMetrics(p)));
+const at1m = prepared.find((p) => p.label === '1m') ?? prepared[0]!;
+const pages = await benchPages(at1m);
+const workbook = await benchWorkbook(at1m);
+log(`${at1m.label}: naive JavaScript funnel…`);
+const naive = await naiveFunnel(at1m.files.opportunities, at1m.files.stage_events);
+const funnelAt1m = metrics.find((m) => m.size === at1m.label && m.family === 'funnel');
+
+const result = {
+  generated_at: new Date().toISOString(),
+  duration_s: Math.round((performance.now() - benchStart) / 1000),
+  machine: machine(),
+  seed: BENCH_SEED,
+  generator_version: GENERATOR_VERSION,
+  targets: TARGETS,
+  sizes: prepared.map((p) => ({ size: p.label, counts: p.counts, build: p.build, cached: p.cached === true })),
+  ingest,
+  metrics,
+  pages: pages.pages,
+  server_peak_rss_mb: pages.server_peak_rss_mb,
+  workbook,
+  naive: { size: at1m.label, ms: naive.ms, reached: naive.reached, salesight_funnel_command_ms: funnelAt1m?.ms ?? null, floor_ms: funnelAt1m?.floor_ms ?? null },
+};
+fs.mkdirSync(RESULTS, { recursive: true });
+fs.writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+// Markdown
+const m = result.machine;
+const lines: string[] = [];
+lines.push(`## Salesight bench (${result.generated_at.slice(0, 16)}Z, ${result.duration_s} s)`, '');
+lines.push(`Machine: ${m.cpus} cores (${m.cpu_model}), ${m.memory_gb} GB, Node ${m.node}; DuckDB memory_limit ${m.memory_limit_per_duckdb_instance} per instance.`, '');
+lines.push('| data | opportunities | follow-ups | orders | build |', '|---|---:|---:|---:|---|');
+for (const s of result.sizes) {
+  const b = `${s.cached ? 'cached; built by ' : ''}generate ${formatMs(s.build.generate_ms)}, ingest of all six exports ${formatMs(s.build.ingest_ms)} (peak ${mb(s.build.ingest_peak_rss_mb)})`;
+  lines.push(`| ${s.size} | ${s.counts.opportunities?.toLocaleString('en-US')} | ${s.counts.stage_events?.toLocaleString('en-US')} | ${s.counts.orders?.toLocaleString('en-US')} | ${b} |`);
+}
+lines.push('', `### Ingest (target ≤ ${TARGETS.ingest}× a bare read_csv CTAS)`, '', '| size | file | rows | salesight ingest | floor | ratio | peak RSS | met |', '|---|---|---:|---:|---:|---:|---:|---|');
+for (const r of ingest) lines.push(`| ${r.size} | ${r.file} | ${r.rows?.toLocaleString('en-US')} | ${formatMs(r.ms)} (${r.runs} run${r.runs > 1 ? 's' : ''}) | ${formatMs(r.floor_ms)} | ${pct(r.ratio)} | ${mb(r.peak_rss_mb)} | ${met(r.ratio !== null ? r.ratio <= TARGETS.ingest : null)} |`);
+lines.push('', `### Metrics (\`salesight metrics <family> --json\`; target ≤ ${TARGETS.metrics}× the hand-written query, < 1 s at 1M)`, '', '| size | family | command | floor query | ratio | peak RSS | met |', '|---|---|---:|---:|---:|---:|---|');
+for (const r of metrics) {
+  const ok = r.ratio === null ? null : r.ratio <= TARGETS.metrics && (r.size !== '1m' || r.ms < TARGETS.metrics_1m_ms);
+  lines.push(`| ${r.size} | ${r.family} | ${formatMs(r.ms)} (${r.runs}) | ${formatMs(r.floor_ms)} | ${pct(r.ratio)} | ${mb(r.peak_rss_mb)} | ${met(ok)} |`);
+}
+lines.push('', `### Pages at ${at1m.label} (one rep per request, none cached; target p95 ≤ ${TARGETS.pages_p95}× the floor query)`, '', '| page | requests | p50 | p95 | floor | p95 / floor | met |', '|---|---:|---:|---:|---:|---:|---|');
+for (const r of result.pages) lines.push(`| ${r.page} | ${r.requests} | ${formatMs(r.p50_ms)} | ${formatMs(r.p95_ms)} | ${formatMs(r.floor_ms)} | ${pct(r.ratio)} | ${met(r.ratio !== null ? r.ratio <= TARGETS.pages_p95 : null)} |`);
+lines.push(`\nServer peak RSS: ${mb(result.server_peak_rss_mb)}.`);
+lines.push('', `### Workbook (target ≤ ${TARGETS.workbook}× bare exceljs, peak RSS < ${TARGETS.workbook_rss_mb} MB)`, '', '| rows | salesight | bare exceljs | ratio | peak RSS (salesight / bare) | met |', '|---:|---:|---:|---:|---:|---|');
+lines.push(`| ${workbook.rows.toLocaleString('en-US')} | ${formatMs(workbook.ms)} | ${formatMs(workbook.floor_ms)} | ${pct(workbook.ratio)} | ${mb(workbook.peak_rss_mb)} / ${mb(workbook.floor_peak_rss_mb)} | ${met((workbook.ratio ?? Infinity) <= TARGETS.workbook && (workbook.peak_rss_mb ?? Infinity) < TARGETS.workbook_rss_mb)} |`);
+lines.push('', '### Naive baseline', '', `Funnel "reached" by streaming the ${at1m.label} CSVs in plain JavaScript: ${formatMs(naive.ms)} (reached ${naive.reached.map((x) => x.toLocaleString('en-US')).join(' → ')}); the hand-written DuckDB query on the warehouse: ${formatMs(funnelAt1m?.floor_ms)} (${pct(ratio(naive.ms, funnelAt1m?.floor_ms))} faster); \`salesight metrics funnel\`: ${formatMs(funnelAt1m?.ms)}.`);
+const peak5m = Math.max(...[...ingest, ...metrics].filter((r) => r.size === '5m').map((r) => r.peak_rss_mb ?? 0), 0);
+if (peak5m) lines.push('', `Highest peak RSS of any command on 5M: ${mb(peak5m)} (target < ${TARGETS.rss_5m_mb} MB): ${met(peak5m < TARGETS.rss_5m_mb)}.`);
+process.stdout.write(`${lines.join('\n')}\n`);
+log(`wrote ${path.relative(REPO_ROOT, path.join(RESULTS, 'latest.json'))}`);

@@ -21,6 +21,7 @@ import {
   openPipelineSql,
   outcomesSql,
   stageCountsSql,
+  stagnationCountsSql,
   stagnationSql,
   type FunnelDrillTarget,
   type FunnelQueryInput,
@@ -280,10 +281,12 @@ async function computeFunnelFrom(ctx: MetricContext, input: FunnelQueryInput): P
     };
   });
 
-  const stagnant = await queryRows<StagnantOpportunity>(connection, stagnationSql(input));
+  // counted in SQL and only the longest listed: at a million deals, hundreds of thousands stagnate
+  const stagnantCounts = await queryRows<{ stage: string; n: number }>(connection, stagnationCountsSql(input));
+  const stagnant = await queryRows<StagnantOpportunity>(connection, stagnationSql(input, STAGNATION_LIST_LIMIT));
   const stagnationByStage = stages.stages
     .filter((s) => s.stagnation_days !== null)
-    .map((s) => ({ stage: s.stage, count: stagnant.filter((o) => o.stage === s.stage).length, threshold_days: s.stagnation_days! }))
+    .map((s) => ({ stage: s.stage, count: stagnantCounts.find((c) => c.stage === s.stage)?.n ?? 0, threshold_days: s.stagnation_days! }))
     .filter((s) => s.count > 0);
 
   let groups: FunnelResult['groups'] = null;
@@ -327,7 +330,7 @@ async function computeFunnelFrom(ctx: MetricContext, input: FunnelQueryInput): P
       open_without_amount: pipeline.reduce((a, p) => a + p.open - p.with_amount, 0),
       by_stage: byStage,
     },
-    stagnation: { count: stagnant.length, by_stage: stagnationByStage, opportunities: stagnant.slice(0, STAGNATION_LIST_LIMIT) },
+    stagnation: { count: stagnantCounts.reduce((a, c) => a + c.n, 0), by_stage: stagnationByStage, opportunities: stagnant },
     lost_reasons: await queryRows(connection, lostReasonsSql(input)),
     groups,
     notes: stages.stages.length === 0 ? ['The warehouse has no opportunities yet: ingest an opportunities export (e.g. a CRM pipeline report) to see the funnel.'] : [],

@@ -11,26 +11,18 @@
  * Prints numbers against the goals of issue 4 (server < 300 ms, funnel < 0.5 s and < 1 MB);
  * asserts nothing.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { DEMO_DB } from '../demo/paths.ts';
-import { REPO_ROOT } from '../repo-root.ts';
+import { startServe } from './scale/measure.ts';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: DEMO_DB }, chromium: { type: 'string', default: '/usr/bin/chromium' } } });
 const PAGES = ['/', '/funnel', '/channels', '/cohorts', '/customers', '/team', '/targets', '/alerts', '/data'];
 
-const server = spawn(process.execPath, [path.join(REPO_ROOT, 'pipelines/bin/salesight.js'), 'serve', '--db', path.resolve(values.db!), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const base = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  server.stdout!.on('data', (d) => {
-    out += d;
-    const m = /Salesight is up: (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]!);
-  });
-  server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-});
+// the first request of each page is measured cold, so no warm-up computes them beforehand
+const server = await startServe(path.resolve(values.db!), ['--no-warm-up']);
+const base = server.base;
 
 async function serverMs(url: string): Promise<{ ms: number; bytes: number }> {
   const html = await (await fetch(new URL(url, base))).text();
@@ -73,5 +65,5 @@ try {
   console.log(`\n/funnel in chromium (median of 5, result cache warm): load event ${median.ms.toFixed(0)} ms, ${(median.bytes / 1024).toFixed(0)} KB transferred`);
   console.log('goals (issue 4): server < 300 ms, funnel load < 500 ms and < 1 MB');
 } finally {
-  server.kill('SIGTERM');
+  server.stop();
 }

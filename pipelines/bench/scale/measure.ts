@@ -73,3 +73,18 @@ export function formatMs(ms: number | null | undefined): string {
 export function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
   return a && b ? a / b : null;
 }
+
+/** Starts `salesight serve --db <db> --port 0 [extra…]` and resolves once it prints its URL. */
+export async function startServe(db: string, extra: string[] = []): Promise<{ base: string; pid: number; stop: () => void }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /Salesight is up: (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  return { base, pid: child.pid!, stop: () => child.kill('SIGTERM') };
+}

@@ -9,7 +9,8 @@
  *    CREATE TABLE AS SELECT * FROM read_csv(...) of the same file (1M, 5M).
  * 3. metrics: `salesight metrics <family> --json` vs the family's hand-written floor query (floors.ts).
  * 4. pages: server time of each page at 1M, filtered to one rep per request (each request a
- *    different rep, so no answer comes from the result cache), p50/p95 vs the page's floor query.
+ *    different rep, so no answer comes from the result cache), p50/p95 vs the floor queries of
+ *    the page's families run one after another.
  * 5. workbook: a 1M-row funnel drill-down written by Salesight vs a bare exceljs streaming writer.
  * 6. naive: the funnel's "reached" counts from streaming the CSVs in plain JavaScript.
  * Peak RSS is recorded for every process. Results: bench/results/latest.json and a Markdown
@@ -28,7 +29,8 @@ import { MAX_DRILL_ROWS } from '../../../src/lib/metrics/family.ts';
 import { BENCH_SEED, GENERATOR_VERSION, writeExports, type ExportFiles } from './generate.ts';
 import { floorSql } from './floors.ts';
 import { naiveFunnel } from './naive-funnel.ts';
-import { CLI, formatMs, median, peakRssMb, percentile, ratio, runCli, timed } from './measure.ts';
+import { formatMs, median, peakRssMb, percentile, ratio, runCli, startServe, timed } from './measure.ts';
+import { PAGES } from '../../../src/lib/site/pages/index.ts';
 
 const SIZES: Record<string, number> = { '100k': 100_000, '1m': 1_000_000, '5m': 5_000_000 };
 const TARGETS = { ingest: 1.5, metrics: 1.3, metrics_1m_ms: 1000, pages_p95: 1.5, workbook: 1.2, workbook_rss_mb: 500, rss_5m_mb: 4096 };
@@ -175,39 +177,25 @@ async function benchMetrics(p: Prepared) {
 // ---------------------------------------------------------------------------------------------
 // 4. pages
 
-const PAGES: { path: string; family: FamilyId | null }[] = [
-  { path: '/', family: 'funnel' },
-  { path: '/funnel', family: 'funnel' },
-  { path: '/channels', family: 'channels' },
-  { path: '/cohorts', family: 'cohorts' },
-  { path: '/customers', family: 'customer-value' },
-  { path: '/team', family: 'performance' },
-  { path: '/targets', family: 'targets' },
-  { path: '/alerts', family: null },
-  { path: '/api/metrics/funnel', family: 'funnel' },
+/** Every report page (the definitions the site serves) and the JSON API of the funnel. */
+const BENCH_PAGES: { path: string; families: FamilyId[] }[] = [
+  ...Object.values(PAGES).map((page) => ({ path: page.id === 'overview' ? '/' : `/${page.id}`, families: page.families })),
+  { path: '/api/metrics/funnel', families: ['funnel'] },
 ];
 
-async function startServe(db: string): Promise<{ base: string; pid: number; stop: () => void }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', '--no-warm-up'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /Salesight is up: (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-  return { base, pid: child.pid!, stop: () => child.kill('SIGTERM') };
+/** A page's floor: its families' floor queries one after another; null when one has none. */
+function pageFloorSql(families: FamilyId[], where: string): string[] | null {
+  const sqls = families.map((f) => floorSql(f, where));
+  return sqls.every((q): q is string => q !== null) ? sqls : null;
 }
 
 async function benchPages(p: Prepared) {
   const rows = [];
-  const server = await startServe(p.warehouse);
+  const server = await startServe(p.warehouse, ['--no-warm-up']);
   const warehouse = await openReadOnly(p.warehouse);
   try {
     let rep = 0;
-    for (const page of PAGES) {
+    for (const page of BENCH_PAGES) {
       const times: number[] = [];
       const started = performance.now();
       while (times.length < pageRequests && performance.now() - started < pageBudgetMs) {
@@ -218,8 +206,8 @@ async function benchPages(p: Prepared) {
         if (!res.ok) throw new Error(`${page.path}: HTTP ${res.status}`);
         times.push(performance.now() - t);
       }
-      const sql = page.family ? floorSql(page.family, `o.owner = 'R0001'`) : null;
-      const floor = sql ? await measure(async () => (await timed(() => warehouse.connection.run(sql))).ms) : null;
+      const sqls = pageFloorSql(page.families, `o.owner = 'R0001'`);
+      const floor = sqls ? await measure(async () => (await timed(async () => { for (const q of sqls) await warehouse.connection.run(q); })).ms) : null;
       const p95 = percentile(times, 95);
       rows.push({ size: p.label, page: page.path, requests: times.length, p50_ms: percentile(times, 50), p95_ms: p95, floor_ms: floor?.ms ?? null, ratio: ratio(p95, floor?.ms) });
       log(`${p.label}: ${page.path} p50 ${formatMs(percentile(times, 50))} p95 ${formatMs(p95)} over ${times.length} requests`);

@@ -2,7 +2,8 @@
  * One workbook measurement in its own process, so its peak RSS is its own (run by run.ts):
  *
  *   tsx workbook-child.ts salesight <db> <out.xlsx> <rows>   the funnel drill-down "reached at the
- *        first stage" (every opportunity) through family.drill + writeWorkbook, as the site's download does
+ *        first stage" (every opportunity) through drillQuery + streamDrill + writeWorkbook, as the
+ *        site's download does
  *   tsx workbook-child.ts bare <db> <out.xlsx> <rows>        floor: the same rows' columns from one plain
  *        query, streamed chunk by chunk into a bare exceljs streaming writer
  *
@@ -14,7 +15,8 @@ import { openReadOnly } from '../../../src/lib/warehouse/warehouse.server.ts';
 import { resolveParams } from '../../../src/lib/metrics/params.ts';
 import { loadConfig } from '../../../src/lib/config/config.ts';
 import { loadFamily } from '../../../src/lib/metrics/registry.ts';
-import { writeWorkbook } from '../../../src/lib/workbook/workbook.server.ts';
+import { writeWorkbook, type StreamedTable } from '../../../src/lib/workbook/workbook.server.ts';
+import { streamDrill } from '../../../src/lib/workbook/streamed-drill.server.ts';
 import { peakRssMb } from './measure.ts';
 
 const [mode, db, out, rowsArg] = process.argv.slice(2) as [string, string, string, string];
@@ -25,9 +27,18 @@ let rows = 0;
 if (mode === 'salesight') {
   const ctx = { connection: warehouse.connection, params: await resolveParams(warehouse.connection, {}), config: loadConfig().config };
   const funnel = (await loadFamily('funnel'))!;
-  const table = await funnel.drill!(ctx, { target: 'reached', keys: { stage: '潜在接触' }, limit });
-  rows = table.rows.length;
-  await writeWorkbook(out, [table], { title: 'bench drill-down', language: 'en', parameters: [['rows', String(rows)]] });
+  const query = await funnel.drillQuery!(ctx, { target: 'reached', keys: { stage: '潜在接触' }, limit });
+  const table = await streamDrill(ctx.connection, query);
+  const counted: StreamedTable = {
+    ...table,
+    chunks: (async function* () {
+      for await (const chunk of table.chunks) {
+        rows += chunk.length;
+        yield chunk;
+      }
+    })(),
+  };
+  await writeWorkbook(out, [counted], { title: 'bench drill-down', language: 'en', parameters: [['rows', String(limit)]] });
 } else {
   // the drill-down's columns for every opportunity, without Salesight's code in between
   const result = await warehouse.connection.stream(

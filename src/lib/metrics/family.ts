@@ -60,10 +60,23 @@ export interface MetricFamily<R> {
   /** Drill targets this family answers, with the keys each takes. */
   drillTargets?: Record<string, string[]>;
   drill?(ctx: MetricContext, request: DrillRequest): Promise<ResultTable>;
+  /**
+   * The same drill-down as one SQL statement, for families that can say it so: downloads then
+   * stream every row (up to MAX_DOWNLOAD_ROWS) from DuckDB into the workbook.
+   */
+  drillQuery?(ctx: MetricContext, request: DrillRequest): Promise<DrillQuery>;
 }
 
-/** Default cap on drill-down rows returned at once; workbooks stream beyond it (issue 4). */
+export interface DrillQuery extends Omit<ResultTable, 'rows' | 'columns'> {
+  sql: string;
+  /** the column of each name the statement returns */
+  columnOf(name: string): TableColumn;
+}
+
+/** Default cap on drill-down rows returned at once (pages, the CLI, drills without drillQuery). */
 export const MAX_DRILL_ROWS = 10_000;
+/** Cap on rows of a streamed drill-down download (drillQuery): beyond it, filter first. */
+export const MAX_DOWNLOAD_ROWS = 1_000_000;
 
 /** a / b, or null when b is 0 (a rate over nothing is unknown, not zero). */
 export function ratio(a: number, b: number): number | null {

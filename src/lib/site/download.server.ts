@@ -5,14 +5,16 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import { loadConfig } from '../config/config.ts';
-import type { ResultTable } from '../metrics/family.ts';
+import { MAX_DOWNLOAD_ROWS, type MetricFamily, type ResultTable } from '../metrics/family.ts';
 import type { ResolvedParams } from '../metrics/params.ts';
 import { loadFamily } from '../metrics/registry.ts';
 import { parameterRows } from '../workbook/parameters.ts';
 import { writeWorkbook } from '../workbook/workbook.server.ts';
+import { streamDrill } from '../workbook/streamed-drill.server.ts';
+import { drillKeys } from './drill-page.server.ts';
 import type { Lang } from './i18n.ts';
 import type { PageDefinition } from './page-model.ts';
-import { computePage } from './report-page.server.ts';
+import { computePage, paramsFromUrl } from './report-page.server.ts';
 import { withWarehouse } from './site-warehouse.server.ts';
 import { parseUrlFilters } from './url-params.ts';
 
@@ -21,6 +23,10 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 function streamWorkbook(tables: ResultTable[], title: string, lang: Lang, parameters: [string, string][], fileName: string): Response {
   const out = new PassThrough();
   writeWorkbook(out, tables, { title, language: lang, parameters }).catch((err) => out.destroy(err as Error));
+  return xlsxResponse(out, fileName);
+}
+
+function xlsxResponse(out: PassThrough, fileName: string): Response {
   return new Response(Readable.toWeb(out) as ReadableStream, {
     headers: {
       'content-type': XLSX,
@@ -47,6 +53,34 @@ export async function pageWorkbook(page: PageDefinition, url: URL, lang: Lang): 
   });
   if (tables.length === 0) return new Response('Nothing to download: this page has no data for these filters.', { status: 404 });
   return streamWorkbook(tables, `Salesight ${page.id}`, lang, parameterRows(['page', `${page.id} (${page.families.join(', ')})`], params, { dbPath, configFile: loadConfig().file }), `salesight-${page.id}-${stamp(params)}.xlsx`);
+}
+
+/**
+ * A drill-down download streamed from DuckDB (families with drillQuery), up to
+ * MAX_DOWNLOAD_ROWS rows. The warehouse session stays open until the last row is written; a bad
+ * request fails before the first byte, with the error thrown here.
+ */
+export async function streamedDrillWorkbook(family: MetricFamily<unknown>, target: string, url: URL, lang: Lang): Promise<Response> {
+  const out = new PassThrough();
+  let opened!: (v: { params: ResolvedParams; dbPath: string }) => void;
+  let failed!: (err: unknown) => void;
+  const ready = new Promise<{ params: ResolvedParams; dbPath: string }>((resolve, reject) => {
+    opened = resolve;
+    failed = reject;
+  });
+  let started = false;
+  withWarehouse(async (session) => {
+    const config = loadConfig().config;
+    const params = await paramsFromUrl(session, parseUrlFilters(url.searchParams), config);
+    const query = await family.drillQuery!({ connection: session.connection, params, config }, { target, keys: drillKeys(url.searchParams), limit: MAX_DOWNLOAD_ROWS });
+    const table = await streamDrill(session.connection, query);
+    started = true;
+    opened({ params, dbPath: session.dbPath });
+    const what = `${family.id}-${target}`;
+    await writeWorkbook(out, [table], { title: `Salesight ${what}`, language: lang, parameters: parameterRows(['drill-down', what], params, { dbPath: session.dbPath, configFile: loadConfig().file }) });
+  }).catch((err) => (started ? out.destroy(err as Error) : failed(err)));
+  const { params } = await ready;
+  return xlsxResponse(out, `salesight-${`${family.id}-${target}`.replace(/[^\w-]+/g, '-')}-${stamp(params)}.xlsx`);
 }
 
 export function drillWorkbook(table: ResultTable, what: string, params: ResolvedParams, dbPath: string, lang: Lang): Response {

@@ -1,7 +1,7 @@
 /**
  * The rows behind one figure: /drill/<family>/<target>?k.stage=需求挖掘&<filters>. Keys come
  * as k.<name> so they never clash with the page filters. The page shows MAX_DRILL_PAGE_ROWS;
- * the download has up to MAX_DRILL_ROWS, streamed.
+ * the download streams up to MAX_DOWNLOAD_ROWS (families with drillQuery) or MAX_DRILL_ROWS.
  */
 import { loadConfig } from '../config/config.ts';
 import { MAX_DRILL_ROWS, type ResultTable } from '../metrics/family.ts';

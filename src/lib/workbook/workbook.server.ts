@@ -66,8 +66,27 @@ function headerOf(column: ResultTable['columns'][number], language: Language): s
   return language === 'zh' ? column.header_zh : column.header_en;
 }
 
+/**
+ * A table whose rows arrive in chunks (arrays in column order), e.g. straight from a DuckDB
+ * result stream: written as they come, so a million-row drill-down never sits in memory.
+ */
+export interface StreamedTable extends Omit<ResultTable, 'rows'> {
+  chunks: AsyncIterable<unknown[][]>;
+}
+
+/** Rows as arrays in column order: the first ones (to size the columns) and then the rest. */
+async function rowArrays(table: ResultTable | StreamedTable): Promise<{ first: unknown[][]; rest: AsyncIterable<unknown[][]> }> {
+  if ('chunks' in table) {
+    const it = table.chunks[Symbol.asyncIterator]();
+    const head = await it.next();
+    return { first: head.done ? [] : head.value, rest: { [Symbol.asyncIterator]: () => it } };
+  }
+  const rows = (table.rows as Record<string, unknown>[]).map((r) => table.columns.map((c) => r[c.key]));
+  return { first: rows, rest: (async function* () {})() };
+}
+
 /** Writes the workbook to `target` (a file path or a writable stream) and resolves when done. */
-export async function writeWorkbook(target: string | NodeJS.WritableStream, tables: ResultTable[], meta: WorkbookMeta): Promise<void> {
+export async function writeWorkbook(target: string | NodeJS.WritableStream, tables: (ResultTable | StreamedTable)[], meta: WorkbookMeta): Promise<void> {
   const options: Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions> = { useStyles: true, useSharedStrings: false };
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter(typeof target === 'string' ? { ...options, filename: target } : { ...options, stream: target as unknown as import('node:stream').Stream });
   workbook.creator = 'Salesight';
@@ -75,12 +94,12 @@ export async function writeWorkbook(target: string | NodeJS.WritableStream, tabl
 
   for (const table of tables) {
     const sheet = workbook.addWorksheet(safeSheetName(table.name, taken), { views: [{ state: 'frozen', ySplit: 1 }] });
-    const rows = table.rows as Record<string, unknown>[];
-    sheet.columns = table.columns.map((c) => {
+    const { first, rest } = await rowArrays(table);
+    sheet.columns = table.columns.map((c, i) => {
       const header = headerOf(c, meta.language);
       // width from the header and the first rows: enough for the figures without scanning everything
-      const sample = rows.slice(0, 500).map((r) => {
-        const v = r[c.key];
+      const sample = first.slice(0, 500).map((r) => {
+        const v = r[i];
         if (v === null || v === undefined) return 0;
         if (typeof v === 'number') return c.format === 'percent' ? 7 : Math.min(18, String(Math.round(v)).length + 5);
         return displayWidth(String(v));
@@ -95,11 +114,11 @@ export async function writeWorkbook(target: string | NodeJS.WritableStream, tabl
     header.fill = HEADER_FILL;
     header.alignment = { vertical: 'middle', wrapText: true };
     header.commit();
-    for (const r of rows) {
-      // Strings go in as string cells; exceljs writes a formula only for {formula} values, which
-      // we never build, so "=HYPERLINK(…)" from an export stays inert text.
-      sheet.addRow(table.columns.map((c) => cellValue(r[c.key], c.format))).commit();
-    }
+    // Strings go in as string cells; exceljs writes a formula only for {formula} values, which
+    // we never build, so "=HYPERLINK(…)" from an export stays inert text.
+    const add = (r: unknown[]) => sheet.addRow(table.columns.map((c, i) => cellValue(r[i], c.format))).commit();
+    for (const r of first) add(r);
+    for await (const chunk of rest) for (const r of chunk) add(r);
     sheet.commit();
   }
 

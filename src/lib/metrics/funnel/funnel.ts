@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { queryRows } from '../../warehouse/warehouse.server.ts';
-import { MAX_DRILL_ROWS, ratio, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable } from '../family.ts';
+import { MAX_DRILL_ROWS, ratio, type DrillQuery, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable } from '../family.ts';
 import type { Dimension, ResolvedParams } from '../params.ts';
 import { loadStageList } from '../stages.ts';
 import {
@@ -439,6 +439,25 @@ const DRILL_TARGETS: Record<FunnelDrillTarget, string[]> = {
   stagnating: ['stage'],
 };
 
+/** A drill-down column from its name: amounts are money, *_days days, *_at dates. */
+function drillColumn(name: string): ResultTable['columns'][number] {
+  const format: ResultTable['columns'][number]['format'] = /amount/.test(name) ? 'money' : /_days$/.test(name) ? 'days' : /_at$/.test(name) ? 'date' : 'text';
+  return { key: name, header_en: name, header_zh: name, format };
+}
+
+async function funnelDrillQuery(ctx: MetricContext, request: DrillRequest): Promise<DrillQuery> {
+  if (!(request.target in DRILL_TARGETS)) throw new Error(`funnel has no drill target "${request.target}"; try ${Object.keys(DRILL_TARGETS).join(', ')}`);
+  const stages = await loadStageList(ctx.connection, ctx.config);
+  const input: FunnelQueryInput = { params: ctx.params, stages, skippedStagesCountAsReached: ctx.config.skipped_stages_count_as_reached };
+  return {
+    name: request.target,
+    title_en: `Opportunities: ${request.target}`,
+    title_zh: `商机明细：${request.target}`,
+    sql: drillSql(input, request.target as FunnelDrillTarget, request.keys, request.limit),
+    columnOf: drillColumn,
+  };
+}
+
 export const funnelFamily: MetricFamily<FunnelResult> = {
   id: 'funnel',
   title_en: 'Sales funnel',
@@ -447,16 +466,10 @@ export const funnelFamily: MetricFamily<FunnelResult> = {
   tables: funnelTables,
   drillTargets: DRILL_TARGETS,
   async drill(ctx: MetricContext, request: DrillRequest): Promise<ResultTable> {
-    if (!(request.target in DRILL_TARGETS)) throw new Error(`funnel has no drill target "${request.target}"; try ${Object.keys(DRILL_TARGETS).join(', ')}`);
-    const stages = await loadStageList(ctx.connection, ctx.config);
-    const input: FunnelQueryInput = { params: ctx.params, stages, skippedStagesCountAsReached: ctx.config.skipped_stages_count_as_reached };
-    const rows = await queryRows<Record<string, unknown>>(ctx.connection, drillSql(input, request.target as FunnelDrillTarget, request.keys, Math.min(request.limit, MAX_DRILL_ROWS)));
-    const columns = Object.keys(rows[0] ?? { opportunity_id: '' }).map((k) => ({
-      key: k,
-      header_en: k,
-      header_zh: k,
-      format: (/amount/.test(k) ? 'money' : /_days$/.test(k) ? 'days' : /_at$/.test(k) ? 'date' : 'text') as ResultTable['columns'][number]['format'],
-    }));
-    return { name: `${request.target}`, title_en: `Opportunities: ${request.target}`, title_zh: `商机明细：${request.target}`, columns, rows };
+    const q = await funnelDrillQuery(ctx, { ...request, limit: Math.min(request.limit, MAX_DRILL_ROWS) });
+    const rows = await queryRows<Record<string, unknown>>(ctx.connection, q.sql);
+    const columns = Object.keys(rows[0] ?? { opportunity_id: '' }).map((k) => q.columnOf(k));
+    return { name: q.name, title_en: q.title_en, title_zh: q.title_zh, columns, rows };
   },
+  drillQuery: funnelDrillQuery,
 };

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openReadOnly, queryRows, type Row } from '../src/lib/warehouse/warehouse.server.ts';
+import { spawnServe } from '../pipelines/site/spawn-serve.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SHARED_DATA = path.resolve(REPO_ROOT, '../shared/data');
@@ -54,18 +55,6 @@ export function writeFiles(files: Record<string, string | Buffer>): { dir: strin
 
 /** `salesight serve --port 0` on a warehouse; resolves with the process and its URL once it listens. */
 export async function startServe(db: string): Promise<{ server: import('node:child_process').ChildProcess; base: string }> {
-  const { spawn } = await import('node:child_process');
-  const server = spawn(process.execPath, [BIN, 'serve', '--db', db, '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  server.stderr!.on('data', (d) => (stderr += d));
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d) => {
-      out += d;
-      const m = /Salesight is up: (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    server.once('exit', (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
-  });
-  return { server, base };
+  const { child, base } = await spawnServe(db);
+  return { server: child, base };
 }

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../repo-root.ts';
+import { spawnServe } from '../../site/spawn-serve.ts';
 
 export const CLI = path.join(REPO_ROOT, 'pipelines/bin/salesight.js');
 
@@ -74,17 +75,8 @@ export function ratio(a: number | null | undefined, b: number | null | undefined
   return a && b ? a / b : null;
 }
 
-/** Starts `salesight serve --db <db> --port 0 [extra…]` and resolves once it prints its URL. */
-export async function startServe(db: string, extra: string[] = []): Promise<{ base: string; pid: number; stop: () => void }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /Salesight is up: (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
+/** `salesight serve` on `db` (its messages shown), with its pid for peak RSS and a stop. */
+export async function startServe(db: string, extraArgs: string[] = []): Promise<{ base: string; pid: number; stop: () => void }> {
+  const { child, base } = await spawnServe(db, { extraArgs, echoStderr: true });
   return { base, pid: child.pid!, stop: () => child.kill('SIGTERM') };
 }

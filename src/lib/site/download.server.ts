@@ -61,10 +61,11 @@ export async function pageWorkbook(page: PageDefinition, url: URL, lang: Lang): 
  * request fails before the first byte, with the error thrown here.
  */
 export async function streamedDrillWorkbook(family: MetricFamily<unknown>, target: string, url: URL, lang: Lang): Promise<Response> {
+  const what = `${family.id}-${target}`;
   const out = new PassThrough();
-  let opened!: (v: { params: ResolvedParams; dbPath: string }) => void;
+  let opened!: (params: ResolvedParams) => void;
   let failed!: (err: unknown) => void;
-  const ready = new Promise<{ params: ResolvedParams; dbPath: string }>((resolve, reject) => {
+  const ready = new Promise<ResolvedParams>((resolve, reject) => {
     opened = resolve;
     failed = reject;
   });
@@ -75,16 +76,20 @@ export async function streamedDrillWorkbook(family: MetricFamily<unknown>, targe
     const query = await family.drillQuery!({ connection: session.connection, params, config }, { target, keys: drillKeys(url.searchParams), limit: MAX_DOWNLOAD_ROWS });
     const table = await streamDrill(session.connection, query);
     started = true;
-    opened({ params, dbPath: session.dbPath });
-    const what = `${family.id}-${target}`;
+    opened(params);
     await writeWorkbook(out, [table], { title: `Salesight ${what}`, language: lang, parameters: parameterRows(['drill-down', what], params, { dbPath: session.dbPath, configFile: loadConfig().file }) });
   }).catch((err) => (started ? out.destroy(err as Error) : failed(err)));
-  const { params } = await ready;
-  return xlsxResponse(out, `salesight-${`${family.id}-${target}`.replace(/[^\w-]+/g, '-')}-${stamp(params)}.xlsx`);
+  const params = await ready;
+  return xlsxResponse(out, drillFileName(what, params));
+}
+
+/** The download's file name: what it is and the period, e.g. salesight-funnel-reached-2024-11-01_2026-10-31.xlsx. */
+function drillFileName(what: string, params: ResolvedParams): string {
+  return `salesight-${what.replace(/[^\w-]+/g, '-')}-${stamp(params)}.xlsx`;
 }
 
 export function drillWorkbook(table: ResultTable, what: string, params: ResolvedParams, dbPath: string, lang: Lang): Response {
-  return streamWorkbook([table], `Salesight ${what}`, lang, parameterRows(['drill-down', what], params, { dbPath, configFile: loadConfig().file }), `salesight-${what.replace(/[^\w-]+/g, '-')}-${stamp(params)}.xlsx`);
+  return streamWorkbook([table], `Salesight ${what}`, lang, parameterRows(['drill-down', what], params, { dbPath, configFile: loadConfig().file }), drillFileName(what, params));
 }
 
 /** The Data page's tables: warehouse contents, runs and rejected rows. */

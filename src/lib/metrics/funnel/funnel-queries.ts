@@ -68,6 +68,7 @@ function baseCtes(input: FunnelQueryInput): string {
   const wonPos = stages.stages.find((s) => s.is_won)?.position ?? 0;
   const to = positionSql(stages, 'e.to_stage');
   const from = positionSql(stages, 'e.from_stage');
+  const current = positionSql(stages, 'o.stage');
   return `ev AS (
     SELECT e.opportunity_id,
            max(greatest(${to}, ${from})) AS hist_max,
@@ -90,10 +91,10 @@ function baseCtes(input: FunnelQueryInput): string {
            o.stage, o.status, o.created_at, o.closed_at, o.lost_reason,
            o.expected_amount::DOUBLE AS expected_amount, o.amount::DOUBLE AS amount,
            coalesce(o.stage_entered_at, en.entered_at) AS stage_entered_at,
-           ${positionSql(stages, 'o.stage')} AS current_pos,
+           ${current} AS current_pos,
            ev.opportunity_id IS NOT NULL AS has_history,
            coalesce(ev.visited, 0) AS visited,
-           greatest(coalesce(ev.hist_max, 0), coalesce(${positionSql(stages, 'o.stage')}, 0), CASE WHEN o.status = 'won' THEN ${wonPos} ELSE 0 END) AS max_pos
+           greatest(coalesce(ev.hist_max, 0), coalesce(${current}, 0), CASE WHEN o.status = 'won' THEN ${wonPos} ELSE 0 END) AS max_pos
     FROM opportunities o
     LEFT JOIN ev ON ev.opportunity_id = o.opportunity_id
     LEFT JOIN entered en ON en.opportunity_id = o.opportunity_id AND en.stage = o.stage

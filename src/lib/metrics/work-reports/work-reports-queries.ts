@@ -125,7 +125,7 @@ const norm = (expr: string) => `coalesce(nullif(trim(${expr}), ''), ${sqlString(
  * opportunity_id, event_id, happened_at, method, amount, reason, next_followup_at.
  * Weeks and months are computed in one pass: the dated facts are bucketed twice.
  */
-export function factsCte(input: WorkReportsQueryInput): string {
+export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: boolean }): string {
   const { params } = input;
   const asOfEnd = `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
   const stageSet = input.stageOrder ? sqlString(input.stageOrder.stage_set) : 'NULL';
@@ -177,18 +177,25 @@ export function factsCte(input: WorkReportsQueryInput): string {
     FROM opp o LEFT JOIN close_ev ce ON ce.opportunity_id = o.opportunity_id AND ce.to_status = o.status
     WHERE o.status IN ('won', 'lost', 'invalid') AND o.closed_at < ${asOfEnd}
   ),
-  plan_state AS (
-    -- per period: each opportunity still open at its end, with its latest follow-up record then.
-    -- A record carries the plan from when it happened until the next record or the close,
-    -- whichever comes first; both bounds as join conditions keep this a range join.
-    SELECT p.granularity, p.period_start, p.ref_end, p.next_start, p.next_end, ev.rep, ev.opportunity_id, ev.event_id,
-           ev.occurred_at, ev.method, ev.next_followup_at
-    FROM (
-      SELECT *, least(coalesce(next_event_at, ${FOREVER}),
-                      CASE WHEN opp_status = 'open' THEN ${FOREVER} ELSE coalesce(opp_closed_at, ${NEVER}) END) AS plan_until
-      FROM ev WHERE next_followup_at IS NOT NULL
-    ) ev
-    JOIN periods p ON ev.occurred_at < p.ref_end AND ev.plan_until >= p.ref_end
+  plan_ev AS (
+    -- follow-up records with a plan. A record carries the plan from when it happened until the
+    -- next record or the close, whichever comes first.
+    SELECT *, least(coalesce(next_event_at, ${FOREVER}),
+                    CASE WHEN opp_status = 'open' THEN ${FOREVER} ELSE coalesce(opp_closed_at, ${NEVER}) END) AS plan_until
+    FROM ev WHERE next_followup_at IS NOT NULL
+  ),
+  planned AS (
+    -- read at a period's end: the plan carried then falls in the following period. That
+    -- following period is the one next_followup_at falls in, so this is an equi-join.
+    ${(['week', 'month'] as const)
+      .map(
+        (g) => `SELECT 'planned_next' AS measure, ev.rep, p.granularity, p.period_start, ev.opportunity_id, ev.event_id,
+           ev.occurred_at AS happened_at, ev.method, NULL::DOUBLE AS amount, NULL::VARCHAR AS reason, ev.next_followup_at
+    FROM plan_ev ev JOIN periods p
+      ON p.granularity = '${g}' AND p.next_start = ${periodStartSql(g, input.weekStart, 'ev.next_followup_at')}
+    WHERE ev.occurred_at < p.ref_end AND ev.plan_until >= p.ref_end`,
+      )
+      .join('\n    UNION ALL\n    ')}
   ),
   all_facts AS (
     SELECT d.measure, d.rep, p.granularity, p.period_start, d.opportunity_id, d.event_id, d.happened_at, d.method, d.amount,
@@ -199,10 +206,18 @@ export function factsCte(input: WorkReportsQueryInput): string {
            d.reason, d.next_followup_at
     FROM dated d JOIN periods p ON p.granularity = 'month' AND p.period_start = ${periodStartSql('month', input.weekStart, 'd.happened_at')}
     UNION ALL
-    SELECT CASE WHEN next_followup_at < ref_end THEN 'overdue_followups' ELSE 'planned_next' END, rep, granularity, period_start,
-           opportunity_id, event_id, occurred_at, method, NULL, NULL, next_followup_at
-    FROM plan_state
-    WHERE next_followup_at < ref_end OR next_followup_at::DATE BETWEEN next_start AND next_end
+    SELECT * FROM planned${
+      options.overdueRows
+        ? `
+    UNION ALL
+    -- overdue at a period's end: the carried plan's date has passed. One row per period the
+    -- record stays overdue in (a range join); the report counts these without the rows.
+    SELECT 'overdue_followups', ev.rep, p.granularity, p.period_start, ev.opportunity_id, ev.event_id, ev.occurred_at,
+           ev.method, NULL, NULL, ev.next_followup_at
+    FROM plan_ev ev JOIN periods p
+      ON ev.occurred_at < p.ref_end AND ev.next_followup_at < p.ref_end AND ev.plan_until >= p.ref_end`
+        : ''
+    }
   ),
   facts AS (SELECT * FROM all_facts WHERE ${repFilter(params, 'rep')})`;
 }
@@ -218,10 +233,40 @@ export function reportSql(input: WorkReportsQueryInput): string {
   const rosterFilter = dimensionFilterSql(params.filters, (d) => (d === 'owner' || d === 'team' || d === 'region' ? `r.${d}` : null));
   const count = (m: Measure) => `count(*) FILTER (measure = '${m}')::INTEGER AS ${m}`;
   const keys = (a: string) => `${a}.granularity = k.granularity AND ${a}.rep = k.rep AND ${a}.period_start = k.period_start`;
-  return `${factsCte(input)},
+  const asOfEnd = `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
+  const spans = (g: Granularity) => `SELECT '${g}' AS granularity, rep,
+           ${periodStartSql(g, input.weekStart, 'greatest(occurred_at, next_followup_at)')} AS first_start,
+           CASE WHEN plan_until < ${asOfEnd} THEN ${periodStartSql(g, input.weekStart, 'plan_until')} END AS stop_start
+    FROM plan_ev WHERE greatest(occurred_at, next_followup_at) < ${asOfEnd} AND ${repFilter(params, 'rep')}`;
+  return `${factsCte(input, { overdueRows: false })},
+  overdue_spans AS (
+    -- A record is overdue at the end of every period from the one its plan date (or, if later,
+    -- the record itself) falls in, up to but not including the one its plan ends in
+    -- (plan_until; none if it lasts past as-of). Counted as a running sum of +1 at the start
+    -- and -1 at the stop, instead of one row per record and period (tens of millions at scale).
+    SELECT * FROM (
+      ${spans('week')}
+      UNION ALL
+      ${spans('month')}
+    ) WHERE stop_start IS NULL OR first_start < stop_start
+  ),
+  overdue_steps AS (
+    SELECT granularity, rep, period_start, sum(sum(step)) OVER (PARTITION BY granularity, rep ORDER BY period_start) AS overdue
+    FROM (
+      SELECT granularity, rep, first_start AS period_start, 1 AS step FROM overdue_spans
+      UNION ALL
+      SELECT granularity, rep, stop_start, -1 FROM overdue_spans WHERE stop_start IS NOT NULL
+    ) GROUP BY granularity, rep, period_start
+  ),
+  overdue AS (
+    SELECT p.granularity, r.rep, p.period_start, s.overdue::INTEGER AS overdue_followups
+    FROM periods p JOIN (SELECT DISTINCT granularity, rep FROM overdue_steps) r ON r.granularity = p.granularity
+    ASOF JOIN overdue_steps s ON s.granularity = p.granularity AND s.rep = r.rep AND s.period_start <= p.period_start
+    WHERE s.overdue > 0
+  ),
   agg AS (
     SELECT granularity, rep, period_start,
-           ${MEASURES.map(count).join(',\n           ')},
+           ${MEASURES.filter((m) => m !== 'overdue_followups').map(count).join(',\n           ')},
            count(DISTINCT opportunity_id) FILTER (measure = 'touches')::INTEGER AS opportunities_touched,
            coalesce(sum(amount) FILTER (measure = 'wins'), 0)::DOUBLE AS won_amount
     FROM facts GROUP BY granularity, rep, period_start
@@ -243,16 +288,21 @@ export function reportSql(input: WorkReportsQueryInput): string {
       ON (r.hired_at IS NULL OR r.hired_at <= p.period_end) AND (r.left_at IS NULL OR r.left_at >= p.period_start)
     WHERE ${rosterFilter}
   ),
-  row_keys AS (SELECT granularity, rep, period_start FROM agg UNION SELECT granularity, rep, period_start FROM roster)
+  row_keys AS (
+    SELECT granularity, rep, period_start FROM agg
+    UNION SELECT granularity, rep, period_start FROM overdue
+    UNION SELECT granularity, rep, period_start FROM roster
+  )
   SELECT k.granularity, k.rep, r.team, strftime(r.left_at, '%Y-%m-%d') AS rep_left_at,
          strftime(p.period_start, '%Y-%m-%d') AS period_start, strftime(p.period_end, '%Y-%m-%d') AS period_end, p.complete,
-         ${MEASURES.map((m) => `coalesce(a.${m}, 0) AS ${m}`).join(', ')},
+         ${MEASURES.map((m) => (m === 'overdue_followups' ? `coalesce(od.${m}, 0) AS ${m}` : `coalesce(a.${m}, 0) AS ${m}`)).join(', ')},
          coalesce(a.opportunities_touched, 0) AS opportunities_touched, coalesce(a.won_amount, 0) AS won_amount,
          coalesce(l.touches_by_method, []) AS touches_by_method, coalesce(l.lost_reasons, []) AS lost_reasons
   FROM row_keys k
   JOIN periods p ON p.granularity = k.granularity AND p.period_start = k.period_start
   LEFT JOIN agg a ON ${keys('a')}
   LEFT JOIN lists l ON ${keys('l')}
+  LEFT JOIN overdue od ON ${keys('od')}
   LEFT JOIN reps r ON r.owner = k.rep
   ORDER BY k.granularity DESC, p.period_start, k.rep`;
 }
@@ -271,7 +321,7 @@ export function drillSql(input: WorkReportsQueryInput, granularity: Granularity,
   if (keys.period_start !== undefined) where.push(`f.period_start = ${dateLiteral(keys.period_start)}`);
   if (keys.method !== undefined) where.push(`f.method = ${sqlString(keys.method)}`);
   if (keys.reason !== undefined) where.push(`f.reason = ${sqlString(keys.reason)}`);
-  return `${factsCte(input)}
+  return `${factsCte(input, { overdueRows: measure === 'overdue_followups' })}
   SELECT f.rep, strftime(f.period_start, '%Y-%m-%d') AS period_start, f.opportunity_id, o.customer_name,
          strftime(f.happened_at, '%Y-%m-%d %H:%M:%S') AS happened_at, f.method, e.summary, e.objection,
          coalesce(e.from_stage, CASE WHEN f.measure IN ('wins', 'losses', 'invalid_leads') THEN o.stage END) AS from_stage, e.to_stage,

@@ -5,7 +5,7 @@ import type { MetricContext, ResultTable } from '../family.ts';
 import type { MetricParams } from '../params.ts';
 import { resolveParams } from '../params.ts';
 import { createFixtureWarehouse, type FixtureRows, type FixtureWarehouse } from '../testing/fixture-warehouse.ts';
-import { periodStartSql, reportSql, type WorkReportsQueryInput } from './work-reports-queries.ts';
+import { drillSql, periodStartSql, reportSql, type WorkReportsQueryInput } from './work-reports-queries.ts';
 import { summaryEn, summaryZh, workReportsFamily, type RepPeriodReport, type WorkReportsResult } from './work-reports.ts';
 
 const STAGES = ['潜在接触', '需求挖掘', '方案提案', '商务谈判', '成交待签约', '已成交'].map((stage, i) => ({ stage, position: i + 1 }));
@@ -27,8 +27,16 @@ describe('work-reports SQL', () => {
     // nothing after the end of the as-of day counts
     expect(sql).toContain(`e.occurred_at < (DATE '2026-03-15' + INTERVAL 1 DAY)`);
     expect(sql).toContain(`least((s + INTERVAL 7 DAY)::DATE - 1, DATE '2026-03-15') + INTERVAL 1 DAY AS ref_end`);
-    // planned and overdue follow-ups are read from the latest record at the end of each period
-    expect(sql).toContain(`JOIN periods p ON ev.occurred_at < p.ref_end AND ev.plan_until >= p.ref_end`);
+    // planned and overdue follow-ups are read from the latest record at the end of each period:
+    // planned by the period the plan date falls in, overdue as a running sum from the period the
+    // plan date passed in to the one the plan ended in
+    expect(sql).toContain(`ON p.granularity = 'week' AND p.next_start = date_trunc('week', ev.next_followup_at)::DATE`);
+    expect(sql).toContain(`WHERE ev.occurred_at < p.ref_end AND ev.plan_until >= p.ref_end`);
+    expect(sql).toContain(`date_trunc('week', greatest(occurred_at, next_followup_at))::DATE AS first_start`);
+    expect(sql).toContain(`sum(sum(step)) OVER (PARTITION BY granularity, rep ORDER BY period_start) AS overdue`);
+    expect(drillSql(input(), 'week', 'overdue_followups', {}, 10)).toContain(
+      `ON ev.occurred_at < p.ref_end AND ev.next_followup_at < p.ref_end AND ev.plan_until >= p.ref_end`,
+    );
   });
 
   it('credits the rep who did it and reads stage order from the stage list', () => {
@@ -312,6 +320,15 @@ describe('work reports: invariants', () => {
           for (const target of ['touches', 'planned_next', 'overdue_followups'] as const) {
             const d = await workReportsFamily.drill!(ctx, { target, keys: { rep: busiest.rep, period_start: busiest.period_start }, limit: 1000 });
             expect(d.rows.length).toBe(busiest[target]);
+          }
+          // the report counts planned and overdue follow-ups without listing them (overdue as a
+          // running sum over periods); the drill lists the rows one by one: totals must agree
+          for (const granularity of ['week', 'month'] as const) {
+            const rs = granularity === 'week' ? result.weekly : result.monthly;
+            for (const target of ['planned_next', 'overdue_followups'] as const) {
+              const d = await workReportsFamily.drill!(ctx, { target, keys: { granularity }, limit: 10_000 });
+              expect(d.rows.length).toBe(rs.reduce((a, r) => a + r[target], 0));
+            }
           }
         } finally {
           w.close();

@@ -217,6 +217,29 @@ describe('re-ingesting a newer export', () => {
     const history = await query<{ to_stage: string }>(db, `SELECT to_stage FROM stage_events WHERE opportunity_id = 'OPP-1' ORDER BY occurred_at`);
     expect(history.map((h) => h.to_stage)).toEqual(['潜在接触', '需求挖掘', '方案提案']);
   });
+
+  it('keeps the later file\'s copy of a key given twice in one run, into an empty and into a loaded warehouse', async () => {
+    // OPP-1 is in a.csv (line 2) and in b.csv (line 2, a later file): b.csv wins (方案提案, 1500).
+    // OPP-2 is only in a.csv (line 3). (Within one file a repeated key is rejected instead.)
+    const { dir } = writeFiles({
+      'in/a.csv': `${HEADER}\nOPP-1,甲,王磊,潜在接触,open,2024-03-01,1000\nOPP-2,乙,李娜,需求挖掘,open,2024-03-02,800\n`,
+      'in/b.csv': `${HEADER}\nOPP-1,甲,王磊,方案提案,open,2024-03-01,1500\n`,
+    });
+    const expected = [
+      { opportunity_id: 'OPP-1', stage: '方案提案', amount: 1500, file: 'b.csv', line: 2 },
+      { opportunity_id: 'OPP-2', stage: '需求挖掘', amount: 800, file: 'a.csv', line: 3 },
+    ];
+    const read = (db: string) =>
+      query(db, `SELECT opportunity_id, stage, expected_amount::DOUBLE AS amount, regexp_extract(source_file, '[^/]+$') AS file, source_line AS line FROM opportunities ORDER BY 1`);
+    const db = path.join(dir, 'w.duckdb');
+    const first = await runIngest({ dbPath: db, inputs: [path.join(dir, 'in')] });
+    expect(first.tables.opportunities).toEqual({ inserted: 2, updated: 0, unchanged: 0 });
+    expect(await read(db)).toEqual(expected);
+    // the same files again: the same two rows, nothing changed
+    const again = await runIngest({ dbPath: db, inputs: [path.join(dir, 'in')] });
+    expect(again.tables.opportunities).toEqual({ inserted: 0, updated: 0, unchanged: 2 });
+    expect(await read(db)).toEqual(expected);
+  });
 });
 
 describe('inputs', () => {

@@ -35,7 +35,12 @@ describe('ingest job', () => {
     fs.copyFileSync(path.join(ONLINE_RETAIL_DIR, day), path.join(dir, 'inbox', day));
     fs.writeFileSync(path.join(dir, 'inbox', 'notes.csv'), 'a,b\n1,2\n');
     const config = parseConfig({ jobs: { ingest: { type: 'ingest', settle_seconds: 0 } } });
-    const run = await runJob('ingest', { dbPath: db, config, cwd: dir, trigger: 'manual', log: quiet, now: () => new Date('2026-11-23T08:00:00Z') });
+    // A fixed "now" names the processed/ folder; the files must have been written before it, or
+    // they are not settled yet (this test broke when the clock passed the fixed time).
+    const now = new Date('2026-11-23T08:00:00Z');
+    const before = new Date(now.getTime() - 3_600_000);
+    for (const f of [day, 'notes.csv']) fs.utimesSync(path.join(dir, 'inbox', f), before, before);
+    const run = await runJob('ingest', { dbPath: db, config, cwd: dir, trigger: 'manual', log: quiet, now: () => now });
 
     // 2010-12-01.csv, read with Python's csv module: 3,108 rows; one (536589, Quantity -10, not a
     // "C" cancellation) is a negative amount and is refused (rule: tests/ingest-online-retail.test.ts);

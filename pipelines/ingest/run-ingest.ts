@@ -1,6 +1,6 @@
 /**
  * One ingest run: files → recognise → stage → type and validate → merge, all inside one
- * warehouse write transaction (write-transaction.ts), so the run lands whole or not at all.
+ * private copy of the warehouse (write-transaction.ts), so the run lands whole or not at all.
  *
  * Problems with a whole file (unknown layout, missing required column, unreadable encoding) are
  * found before the warehouse is touched and fail the run with exit code 2. Problems with single
@@ -356,13 +356,15 @@ async function loadBatch(
     });
   }
   const accepted = `accepted_${batch.id}`;
-  await connection.run(`CREATE TEMP TABLE ${accepted} AS SELECT * EXCLUDE (__reasons) FROM ${typed} WHERE len(__reasons) = 0`);
+  // a view, not a copy: at 5M rows the copy alone took 7 s
+  await connection.run(`CREATE TEMP VIEW ${accepted} AS SELECT * EXCLUDE (__reasons) FROM ${typed} WHERE len(__reasons) = 0`);
   addCounts(tables, mapping.table, await mergeInto(connection, mapping.table, accepted, displays, runId));
   if (mapping.derive_customers) {
     addCounts(tables, 'customers', await deriveCustomersFromOrders(connection, accepted, displays, runId));
   }
   if (stageSet) await saveStageSet(connection, { ...stageSet, id: stageSetIdOf(mapping) });
-  for (const t of [typed, accepted, staged.records, staged.parserRejects]) await connection.run(`DROP TABLE ${t}`);
+  await connection.run(`DROP VIEW ${accepted}`);
+  for (const t of [typed, staged.records, staged.parserRejects]) await connection.run(`DROP TABLE ${t}`);
 }
 
 export async function runIngest(opts: IngestOptions): Promise<IngestReport> {

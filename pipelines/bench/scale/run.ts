@@ -2,6 +2,7 @@
  * `npm run bench`: Salesight at scale against its floors (issue 7). Not part of `npm test`.
  *
  *   npm run bench [-- --sizes 100k,1m,5m --runs 3 --page-requests 100 --page-budget 60]
+ *   npm run bench -- --data-only [--sizes 5m]   (only build the cached warehouses)
  *
  * 1. Generates seeded CRM exports of 100k / 1M / 5M opportunities (~4 follow-ups each) and
  *    ingests them into a warehouse per size, cached in bench/cache/ until the generator changes.
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     'page-requests': { type: 'string', default: '100' },
     'page-budget': { type: 'string', default: '60' },
+    'data-only': { type: 'boolean', default: false },
   },
 });
 const sizes = values.sizes!.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s in SIZES);
@@ -262,6 +264,10 @@ const met = (ok: boolean | null) => (ok === null ? '—' : ok ? 'yes' : '**no**'
 
 const prepared: Prepared[] = [];
 for (const label of sizes) prepared.push(await prepare(label));
+if (values['data-only']) {
+  log(`data ready: ${prepared.map((p) => path.relative(REPO_ROOT, p.dir)).join(', ')}`);
+  process.exit(0);
+}
 // the issue measures ingest and metrics at 1M and 5M; a run with only 100k (a smoke test) measures that
 const large = prepared.length > 1 ? prepared.filter((p) => p.label !== '100k') : prepared;
 const ingest = [];

@@ -376,6 +376,33 @@ describe('performance without orders, and on an empty warehouse', () => {
     }
   });
 
+  it('a plan’s follow-up is the first record at a strictly later time; same-time records are not it, ties go to the smallest event_id', async () => {
+    // O9 (王磊): p1 at 03-05 10:00 plans 03-06. q at the same 10:00 (张伟) is not a follow-up.
+    // At 03-06 09:00 two records: a2 (李娜) and a1's twin b9 (王磊); the smaller event_id, a2, is
+    // the follow-up: timely (03-06 ≤ 03-06), credited to 李娜. a2 plans 03-08; nothing follows
+    // by as_of 03-31 → missed, credited to the owner 王磊. Were q taken, 张伟 would be credited;
+    // were b9 taken, 王磊 would have 2 plans.
+    const w = await createFixtureWarehouse({
+      reps: REPS,
+      opportunities: [{ opportunity_id: 'O9', owner: '王磊', team: 'A组', region: '华东', stage: '需求挖掘', status: 'open', created_at: '2024-03-01' }],
+      stage_events: [
+        ev('p1', 'O9', '03-05 10:00', '王磊', '电话', '03-06'),
+        ev('q', 'O9', '03-05 10:00', '张伟', '电话', null),
+        ev('b9', 'O9', '03-06 09:00', '王磊', '面谈', null),
+        ev('a2', 'O9', '03-06 09:00', '李娜', '面谈', '03-08'),
+      ],
+    });
+    try {
+      const r = await computePerformance({ connection: w.connection, params: PARAMS, config: config() });
+      const floor = (k: string) => r.floors.rows.find((x) => x.key === k);
+      expect(floor('李娜')).toMatchObject({ due: 1, timely: 1, late: 0, missed: 0 });
+      expect(floor('王磊')).toMatchObject({ due: 1, timely: 0, late: 0, missed: 1 });
+      expect(floor('张伟')?.due ?? 0).toBe(0);
+    } finally {
+      w.close();
+    }
+  });
+
   it('an empty warehouse gives empty tables, not an error', async () => {
     const w = await createFixtureWarehouse({});
     try {
@@ -405,7 +432,8 @@ describe('performance SQL', () => {
     expect(sql).toContain(`(VALUES ('owner', 'rep'), ('team', 'team')) AS lv(level, dimension)`);
   });
   it('judges a plan by the next event strictly after it, at date granularity', () => {
-    expect(plansCte(PARAMS)).toContain('e.opportunity_id = p.opportunity_id AND e.occurred_at > p.occurred_at');
+    expect(plansCte(PARAMS)).toContain('lead(occurred_at) OVER w AS done_at, lead(first) OVER w AS done');
+    expect(plansCte(PARAMS)).toContain('JOIN next_at n ON n.opportunity_id = p.opportunity_id AND n.occurred_at = p.occurred_at');
     const sql = timelinessSql(input);
     expect(sql).toContain(`WHEN pl.done_at IS NOT NULL AND pl.done_at::DATE <= pl.due_date THEN 'timely'`);
     expect(sql).toContain(`WHEN pl.due_date < DATE '2024-03-31' THEN 'missed'`);

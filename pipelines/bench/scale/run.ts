@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Salesight at scale against its floors (issue 7). Not part of `npm test`.
  *
- *   npm run bench [-- --sizes 100k,1m,5m --runs 3 --page-requests 100 --page-budget 60]
+ *   npm run bench [-- --sizes 100k,1m,5m --runs 3 --page-requests 100 --page-budget 30]
  *   npm run bench -- --data-only [--sizes 5m]   (only build the cached warehouses)
  *
  * 1. Generates seeded CRM exports of 100k / 1M / 5M opportunities (~4 follow-ups each) and
@@ -44,14 +44,14 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '100k,1m,5m' },
     runs: { type: 'string', default: '3' },
     'page-requests': { type: 'string', default: '100' },
-    'page-budget': { type: 'string', default: '60' },
+    'page-budget': { type: 'string', default: '30' },
     'data-only': { type: 'boolean', default: false },
   },
 });
 const sizes = values.sizes!.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s in SIZES);
 const runs = Math.max(1, Number.parseInt(values.runs!, 10) || 3);
 const pageRequests = Math.max(1, Number.parseInt(values['page-requests']!, 10) || 100);
-const pageBudgetMs = Math.max(1, Number(values['page-budget']) || 60) * 1000;
+const pageBudgetMs = Math.max(1, Number(values['page-budget']) || 30) * 1000;
 const CACHE = path.join(REPO_ROOT, 'bench/cache');
 const RESULTS = path.join(REPO_ROOT, 'bench/results');
 const benchStart = performance.now();

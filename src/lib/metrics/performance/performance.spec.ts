@@ -432,7 +432,7 @@ describe('performance SQL', () => {
     expect(sql).toContain(`(VALUES ('owner', 'rep'), ('team', 'team')) AS lv(level, dimension)`);
   });
   it('judges a plan by the next event strictly after it, at date granularity', () => {
-    expect(plansCte(PARAMS)).toContain('lead(occurred_at) OVER w AS done_at, lead(first) OVER w AS done');
+    expect(plansCte(PARAMS)).toContain('lead(occurred_at) OVER w AS done_at, lead(rid) OVER w AS done_rid');
     expect(plansCte(PARAMS)).toContain('JOIN next_at n ON n.opportunity_id = p.opportunity_id AND n.occurred_at = p.occurred_at');
     const sql = timelinessSql(input);
     expect(sql).toContain(`WHEN pl.done_at IS NOT NULL AND pl.done_at::DATE <= pl.due_date THEN 'timely'`);

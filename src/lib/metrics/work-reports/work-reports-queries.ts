@@ -124,6 +124,8 @@ const norm = (expr: string) => `coalesce(nullif(trim(${expr}), ''), ${sqlString(
  * joins the details back by event_id / opportunity_id): measure, rep, granularity, period_start,
  * opportunity_id, event_id, happened_at, method, amount, reason, next_followup_at.
  * Weeks and months are computed in one pass: the dated facts are bucketed twice.
+ * `overdueRows`: include the overdue follow-ups as rows, one per record and period it stays
+ * overdue in (the drill-down needs them; the report counts them by running sum instead).
  */
 export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: boolean }): string {
   const { params } = input;

@@ -18,7 +18,7 @@
  * Peak RSS is recorded for every process. Results: bench/results/latest.json and a Markdown
  * table on stdout. Medians of --runs runs where a run takes under 5 s, else one run (said so).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -269,6 +269,11 @@ function machine() {
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${x.toFixed(2)}×`);
 const mb = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${Math.round(x)} MB`);
 const met = (ok: boolean | null) => (ok === null ? '—' : ok ? 'yes' : '**no**');
+
+// Time the compiled CLI users run, not the from-source fallback an edited checkout would use.
+log('building the CLI…');
+const build = spawnSync(process.execPath, [path.join(REPO_ROOT, 'pipelines/bin/build-cli.js')], { stdio: ['ignore', 'ignore', 'inherit'] });
+if (build.status !== 0) throw new Error('building the CLI failed');
 
 const prepared: Prepared[] = [];
 for (const label of sizes) prepared.push(await prepare(label));

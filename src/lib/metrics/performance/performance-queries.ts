@@ -330,7 +330,7 @@ export function plansCte(params: ResolvedParams): string {
     -- the follow-up of anything recorded at a time: the first record at the opportunity's next
     -- later time. A window over distinct times, not a lateral join (that compares every pair of
     -- an opportunity's records: 9.8 s at 1M, this 4.6 s); it carries only the row id, and the
-    -- record is looked up after (wide windows and arg_min states do not spill to disk).
+    -- record is looked up after (narrower windows; still out of memory at 5M and a 2 GB cap).
     SELECT opportunity_id, occurred_at, lead(occurred_at) OVER w AS done_at, lead(rid) OVER w AS done_rid
     FROM first_at WINDOW w AS (PARTITION BY opportunity_id ORDER BY occurred_at)
   ),

@@ -53,8 +53,12 @@ export function writeFiles(files: Record<string, string | Buffer>): { dir: strin
   return { dir, path: (name) => path.join(dir, name) };
 }
 
-/** `salesight serve --port 0` on a warehouse; resolves with the process and its URL once it listens. */
-export async function startServe(db: string): Promise<{ server: import('node:child_process').ChildProcess; base: string }> {
-  const { child, base } = await spawnServe(db);
+/**
+ * `salesight serve --port 0` on a warehouse; resolves with the process and its URL once it listens.
+ * Without `args`, every visitor is the demo leader (`--auth demo`): tests of the pages themselves;
+ * the access tests pass their own `--auth` and `--users`.
+ */
+export async function startServe(db: string, args: string[] = ['--auth', 'demo']): Promise<{ server: import('node:child_process').ChildProcess; base: string }> {
+  const { child, base } = await spawnServe(db, { extraArgs: args });
   return { server: child, base };
 }

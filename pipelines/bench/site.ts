@@ -21,7 +21,7 @@ const { values } = parseArgs({ options: { db: { type: 'string', default: DEMO_DB
 const PAGES = ['/', '/funnel', '/channels', '/cohorts', '/customers', '/team', '/targets', '/alerts', '/data'];
 
 // the first request of each page is measured cold, so no warm-up computes them beforehand
-const server = await startServe(path.resolve(values.db!), ['--no-warm-up']);
+const server = await startServe(path.resolve(values.db!), ['--no-warm-up', '--auth', 'demo']);
 const base = server.base;
 
 async function serverMs(url: string): Promise<{ ms: number; bytes: number }> {

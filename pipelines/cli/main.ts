@@ -14,6 +14,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerMetrics, registerReport } from './commands/metrics.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerJobs } from './commands/jobs.ts';
+import { registerUsers } from './commands/users.ts';
 import { EXIT } from './output.ts';
 
 export function buildProgram(): Command {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerJobs(program);
   registerServe(program);
+  registerUsers(program);
   registerDemo(program);
   return program;
 }

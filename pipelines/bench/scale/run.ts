@@ -202,7 +202,7 @@ function pageFloorSql(families: FamilyId[], where: string): string[] | null {
 
 async function benchPages(p: Prepared) {
   const rows = [];
-  const server = await startServe(p.warehouse, ['--no-warm-up']);
+  const server = await startServe(p.warehouse, ['--no-warm-up', '--auth', 'demo']);
   const warehouse = await openReadOnly(p.warehouse);
   try {
     let rep = 0;

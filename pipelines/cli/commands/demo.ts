@@ -63,7 +63,7 @@ export function registerDemo(program: Command): void {
         )}\n\n`,
       );
       if (opts.serve) {
-        const { url, server } = await startSite(db, { port: opts.port, host: '127.0.0.1' }, (l) => process.stderr.write(`${l}\n`));
+        const { url, server } = await startSite(db, { port: opts.port, host: '127.0.0.1', auth: 'demo' }, (l) => process.stderr.write(`${l}\n`));
         process.stdout.write(`Demo warehouse ready: ${rel}\nSalesight is up: ${url}  (Ctrl+C stops it)\n`);
         const stop = () => server.close(() => process.exit(0));
         process.once('SIGINT', stop);

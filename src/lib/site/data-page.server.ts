@@ -9,6 +9,7 @@ import { TABLES } from '../warehouse/schema.ts';
 import { queryRows, WarehouseMissingError } from '../warehouse/warehouse.server.ts';
 import type { Lang } from './i18n.ts';
 import { toTableView, type TableView } from './report-page.server.ts';
+import type { Scope } from '../access/roles.ts';
 import { withWarehouse } from './site-warehouse.server.ts';
 
 export const MAX_RUNS_SHOWN = 20;
@@ -16,8 +17,8 @@ export const MAX_REJECTS_SHOWN = 200;
 
 export type DataView = { status: 'ok'; dbPath: string; tables: TableView[] } | { status: 'empty'; message: string };
 
-export async function dataTables(maxRejects: number): Promise<{ tables: ResultTable[]; dbPath: string }> {
-  return withWarehouse(async ({ connection, dbPath }) => {
+export async function dataTables(scope: Scope, maxRejects: number): Promise<{ tables: ResultTable[]; dbPath: string }> {
+  return withWarehouse(scope, async ({ connection, dbPath }) => {
     const entityTables = TABLES.map((t) => t.name);
     const counts = await queryRows(connection, entityTables.map((n) => `SELECT '${n}' AS "table", count(*)::BIGINT AS rows FROM ${n}`).join(' UNION ALL '));
     const runs = await queryRows(
@@ -116,9 +117,9 @@ export async function dataTables(maxRejects: number): Promise<{ tables: ResultTa
   });
 }
 
-export async function loadDataPage(lang: Lang): Promise<DataView> {
+export async function loadDataPage(scope: Scope, lang: Lang): Promise<DataView> {
   try {
-    const { tables, dbPath } = await dataTables(MAX_REJECTS_SHOWN);
+    const { tables, dbPath } = await dataTables(scope, MAX_REJECTS_SHOWN);
     const download = `/data/warehouse-data.xlsx?lang=${lang}`;
     return { status: 'ok', dbPath, tables: tables.map((t) => toTableView(t, lang, '', download, undefined, t.name === 'Rejected rows' ? MAX_REJECTS_SHOWN : 50)) };
   } catch (err) {

@@ -15,6 +15,7 @@ import { drillKeys } from './drill-page.server.ts';
 import type { Lang } from './i18n.ts';
 import type { PageDefinition } from './page-model.ts';
 import { computePage, paramsFromUrl } from './report-page.server.ts';
+import type { Scope } from '../access/roles.ts';
 import { withWarehouse } from './site-warehouse.server.ts';
 import { parseUrlFilters } from './url-params.ts';
 
@@ -41,8 +42,8 @@ function stamp(p: ResolvedParams): string {
 }
 
 /** Every table of every family the page is built from, for the page's filters. */
-export async function pageWorkbook(page: PageDefinition, url: URL, lang: Lang): Promise<Response> {
-  const { tables, params, dbPath } = await withWarehouse(async (session) => {
+export async function pageWorkbook(scope: Scope, page: PageDefinition, url: URL, lang: Lang): Promise<Response> {
+  const { tables, params, dbPath } = await withWarehouse(scope, async (session) => {
     const computed = await computePage(session, page, parseUrlFilters(url.searchParams));
     const tables: ResultTable[] = [];
     for (const id of page.families) {
@@ -60,7 +61,7 @@ export async function pageWorkbook(page: PageDefinition, url: URL, lang: Lang): 
  * MAX_DOWNLOAD_ROWS rows. The warehouse session stays open until the last row is written; a bad
  * request fails before the first byte, with the error thrown here.
  */
-export async function streamedDrillWorkbook(family: MetricFamily<unknown>, target: string, url: URL, lang: Lang): Promise<Response> {
+export async function streamedDrillWorkbook(scope: Scope, family: MetricFamily<unknown>, target: string, url: URL, lang: Lang): Promise<Response> {
   const what = `${family.id}-${target}`;
   const out = new PassThrough();
   let opened!: (params: ResolvedParams) => void;
@@ -70,7 +71,7 @@ export async function streamedDrillWorkbook(family: MetricFamily<unknown>, targe
     failed = reject;
   });
   let started = false;
-  withWarehouse(async (session) => {
+  withWarehouse(scope, async (session) => {
     const config = loadConfig().config;
     const params = await paramsFromUrl(session, parseUrlFilters(url.searchParams), config);
     const query = await family.drillQuery!({ connection: session.connection, params, config }, { target, keys: drillKeys(url.searchParams), limit: MAX_DOWNLOAD_ROWS });

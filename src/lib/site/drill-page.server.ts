@@ -10,6 +10,7 @@ import { isFamilyId, loadFamily } from '../metrics/registry.ts';
 import { WarehouseMissingError } from '../warehouse/warehouse.server.ts';
 import type { Lang } from './i18n.ts';
 import { paramsFromUrl, toTableView, type TableView } from './report-page.server.ts';
+import type { Scope } from '../access/roles.ts';
 import { withWarehouse } from './site-warehouse.server.ts';
 import { parseUrlFilters, urlFiltersToSearch } from './url-params.ts';
 
@@ -26,14 +27,14 @@ export function drillKeys(search: URLSearchParams): Record<string, string> {
 }
 
 /** The drill-down table for a request, up to `limit` rows. */
-export async function computeDrill(familyId: string, target: string, url: URL, limit: number): Promise<{ table: ResultTable; params: ResolvedParams; dbPath: string }> {
+export async function computeDrill(scope: Scope, familyId: string, target: string, url: URL, limit: number): Promise<{ table: ResultTable; params: ResolvedParams; dbPath: string }> {
   if (!isFamilyId(familyId)) throw new Error(`There is no metric family "${familyId}".`);
   const family = (await loadFamily(familyId))!;
   if (!family.drill || !family.drillTargets?.[target]) {
     throw new Error(`${familyId} has no drill-down "${target}"; it has: ${Object.keys(family.drillTargets ?? {}).join(', ') || 'none'}.`);
   }
   const filters = parseUrlFilters(url.searchParams);
-  return withWarehouse(async (session) => {
+  return withWarehouse(scope, async (session) => {
     const config = loadConfig().config;
     const params = await paramsFromUrl(session, filters, config);
     const table = await family.drill!({ connection: session.connection, params, config }, { target, keys: drillKeys(url.searchParams), limit });
@@ -41,10 +42,10 @@ export async function computeDrill(familyId: string, target: string, url: URL, l
   });
 }
 
-export async function loadDrillPage(familyId: string, target: string, url: URL, lang: Lang, back: string): Promise<DrillView> {
+export async function loadDrillPage(scope: Scope, familyId: string, target: string, url: URL, lang: Lang, back: string): Promise<DrillView> {
   try {
     // one more than shown, to know whether there are more
-    const { table, params } = await computeDrill(familyId, target, url, MAX_DRILL_PAGE_ROWS + 1);
+    const { table, params } = await computeDrill(scope, familyId, target, url, MAX_DRILL_PAGE_ROWS + 1);
     const search = urlFiltersToSearch(parseUrlFilters(url.searchParams));
     for (const [k, v] of Object.entries(drillKeys(url.searchParams))) search.set(`k.${k}`, v);
     search.set('lang', lang);

@@ -8,13 +8,14 @@ import { loadConfig } from '../config/config.ts';
 import { isFamilyId } from '../metrics/registry.ts';
 import { WarehouseMissingError } from '../warehouse/warehouse.server.ts';
 import { computeFamily, paramsFromUrl } from './report-page.server.ts';
+import type { Scope } from '../access/roles.ts';
 import { withWarehouse } from './site-warehouse.server.ts';
 import { parseUrlFilters } from './url-params.ts';
 
-export async function metricsApi(familyId: string, url: URL): Promise<Response> {
+export async function metricsApi(scope: Scope, familyId: string, url: URL): Promise<Response> {
   if (!isFamilyId(familyId)) return Response.json({ status: 'failed', errors: [`There is no metric family "${familyId}".`] }, { status: 404 });
   try {
-    return await withWarehouse(async (session) => {
+    return await withWarehouse(scope, async (session) => {
       const config = loadConfig().config;
       const params = await paramsFromUrl(session, parseUrlFilters(url.searchParams), config);
       const result = await computeFamily(session, familyId, params, config);

@@ -14,6 +14,7 @@ import { queryRows, WarehouseMissingError } from '../warehouse/warehouse.server.
 import { formatKpi, formatValue, t, type Lang } from './i18n.ts';
 import { columnsForLang, type DrillLink, type PageBuildContext, type PageDefinition, type PageTable } from './page-model.ts';
 import { cached } from './result-cache.server.ts';
+import type { Scope } from '../access/roles.ts';
 import { withWarehouse, type WarehouseSession } from './site-warehouse.server.ts';
 import { parseUrlFilters, presetRange, urlFiltersToSearch, type UrlFilters } from './url-params.ts';
 
@@ -190,11 +191,11 @@ export function toTableView(
   };
 }
 
-export async function loadReportPage(page: PageDefinition, url: URL, lang: Lang): Promise<PageView> {
+export async function loadReportPage(scope: Scope, page: PageDefinition, url: URL, lang: Lang): Promise<PageView> {
   const started = performance.now();
   const urlFilters = parseUrlFilters(url.searchParams);
   try {
-    return await withWarehouse(async (session) => {
+    return await withWarehouse(scope, async (session) => {
       const computed = await computePage(session, page, urlFilters);
       const search = urlFiltersToSearch(urlFilters).toString();
       const withLang = (path: string) => `${path}?${new URLSearchParams([...new URLSearchParams(search), ['lang', lang]])}`;

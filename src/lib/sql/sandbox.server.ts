@@ -10,8 +10,10 @@
  * - a row cap: at most `maxRows` rows are read back, and the result says it was cut.
  */
 import fs from 'node:fs';
-import { createInstance, type DuckDBConnection } from '../warehouse/duckdb.server.ts';
-import { WarehouseMissingError } from '../warehouse/warehouse.server.ts';
+import type { Scope } from '../access/roles.ts';
+import { quoteIdentifier, ROWID_TABLES, SCOPED_TABLES, scopeViewStatements } from '../access/scope-sql.ts';
+import { createInstance, type DuckDBConnection, type DuckDBInstance } from '../warehouse/duckdb.server.ts';
+import { queryRows, sqlString, WarehouseMissingError } from '../warehouse/warehouse.server.ts';
 
 export const SANDBOX_LIMITS = {
   /** wall time before the query is interrupted */
@@ -45,6 +47,8 @@ export interface SandboxResult {
 
 export interface Sandbox {
   run(sql: string, opts?: Partial<Pick<typeof SANDBOX_LIMITS, 'timeoutMs' | 'maxRows'>>): Promise<SandboxResult>;
+  /** Stops the running query (the console's cancel button); false when none was running. */
+  cancel(): boolean;
   close(): void;
 }
 
@@ -57,16 +61,65 @@ export async function openSandbox(dbPath: string, limits = SANDBOX_LIMITS): Prom
   if (!fs.existsSync(dbPath)) throw new WarehouseMissingError(dbPath);
   const instance = await createInstance(dbPath, {
     access_mode: 'READ_ONLY',
-    enable_external_access: 'false',
+    ...LOCKED_DOWN,
+    memory_limit: limits.memoryLimit,
+    threads: String(limits.threads),
+    lock_configuration: 'true',
+  });
+  return sandboxOn(instance, await instance.connect(), limits);
+}
+
+/**
+ * A sandbox holding only `scope`'s rows: an in-memory database filled from the warehouse through
+ * the scope's views (scope-sql.ts), after which the warehouse is detached, external access is
+ * switched off and the configuration locked. Rows outside the scope are not in it at all, so no
+ * query, however it names tables (`warehouse.main.opportunities`, query_table(…)), can reach them.
+ * A scope of `all` opens the warehouse file itself (read-only), which costs no copy.
+ */
+export async function openScopedSandbox(dbPath: string, scope: Scope, limits = SANDBOX_LIMITS): Promise<Sandbox> {
+  if (scope.kind === 'all') return openSandbox(dbPath, limits);
+  if (!fs.existsSync(dbPath)) throw new WarehouseMissingError(dbPath);
+  const instance = await createInstance(':memory:', {
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
     allow_community_extensions: 'false',
     memory_limit: limits.memoryLimit,
     threads: String(limits.threads),
-    lock_configuration: 'true',
   });
-  const connection: DuckDBConnection = await instance.connect();
+  const connection = await instance.connect();
+  try {
+    await connection.run(`ATTACH ${sqlString(dbPath)} AS warehouse (READ_ONLY)`);
+    const tables = (await queryRows<{ name: string }>(connection, "SELECT table_name AS name FROM information_schema.tables WHERE table_catalog = 'warehouse' AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1")).map((r) => r.name);
+    const present = new Set(tables);
+    for (const statement of scopeViewStatements(scope, 'warehouse', present)) await connection.run(statement);
+    for (const table of tables) {
+      const from = (SCOPED_TABLES as readonly string[]).includes(table) ? `temp.main.${quoteIdentifier(table)}` : `warehouse.main.${quoteIdentifier(table)}`;
+      const columns = ROWID_TABLES.has(table) ? '* EXCLUDE (rowid)' : '*';
+      await connection.run(`CREATE TABLE memory.main.${quoteIdentifier(table)} AS SELECT ${columns} FROM ${from}`);
+    }
+    for (const table of SCOPED_TABLES) if (present.has(table)) await connection.run(`DROP VIEW temp.main.${quoteIdentifier(table)}`);
+    await connection.run('DETACH warehouse');
+    await connection.run('SET enable_external_access = false');
+    await connection.run('SET lock_configuration = true');
+  } catch (err) {
+    connection.closeSync();
+    instance.closeSync();
+    throw err;
+  }
+  return sandboxOn(instance, connection, limits);
+}
+
+/** Settings that keep a query inside the database: no files, no network, no extensions. */
+const LOCKED_DOWN = {
+  enable_external_access: 'false',
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'false',
+  allow_community_extensions: 'false',
+};
+
+function sandboxOn(instance: DuckDBInstance, connection: DuckDBConnection, limits: typeof SANDBOX_LIMITS): Sandbox {
   let busy = false;
+  let cancelled = false;
 
   return {
     async run(sql, opts = {}) {
@@ -93,6 +146,7 @@ export async function openSandbox(dbPath: string, limits = SANDBOX_LIMITS): Prom
           prepared.destroySync();
           throw new SandboxError('Only SELECT queries run here (also DESCRIBE, SHOW, SUMMARIZE): the console reads, it never changes anything.', 'refused');
         }
+        cancelled = false;
         let timedOut = false;
         const timer = setTimeout(() => {
           timedOut = true;
@@ -107,6 +161,7 @@ export async function openSandbox(dbPath: string, limits = SANDBOX_LIMITS): Prom
           const rows = all.slice(0, maxRows).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
           return { columns: names.map((name, i) => ({ name, type: types[i]! })), rows, truncated, elapsed_ms: Math.round(performance.now() - started) };
         } catch (err) {
+          if (cancelled) throw new SandboxError('Cancelled.', 'stopped');
           if (timedOut) throw new SandboxError(`Stopped after ${(timeoutMs / 1000).toFixed(0)} s (the time limit). Narrow the query (filters, LIMIT, fewer joins) and run it again.`, 'stopped');
           throw new SandboxError((err as Error).message, 'failed');
         } finally {
@@ -116,6 +171,12 @@ export async function openSandbox(dbPath: string, limits = SANDBOX_LIMITS): Prom
       } finally {
         busy = false;
       }
+    },
+    cancel() {
+      if (!busy) return false;
+      cancelled = true;
+      connection.interrupt();
+      return true;
     },
     close() {
       connection.closeSync();

@@ -24,9 +24,10 @@ export interface CliResult {
 }
 
 /** Runs `salesight` as a user would: a real child process. */
-export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
+    input: opts.input,
     env: { ...process.env, ...opts.env },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

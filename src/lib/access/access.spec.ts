@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canUseConsole, scopeOf } from './roles.ts';
 import { scopeViewStatements } from './scope-sql.ts';
-import { MAX_FAILED_SIGN_INS, recordFailedSignIn, SIGN_IN_WINDOW_MS, signInBlockedFor } from './sessions.server.ts';
+import { MAX_FAILED_SIGN_INS, MAX_FAILED_SIGN_INS_PER_ADDRESS, recordFailedSignIn, SIGN_IN_WINDOW_MS, signInBlockedFor } from './sessions.server.ts';
 import { addUser, hashPassword, readUsers, removeUser, UsersFileError, verifyPassword } from './users.server.ts';
 
 describe('scope SQL', () => {
@@ -93,7 +93,14 @@ describe('sign-in rate limit', () => {
     recordFailedSignIn(keys, t0 + 20_000);
     // blocked until the first failure (t0) leaves the window: t0 + window − now
     expect(signInBlockedFor(keys, t0 + 30_000)).toBe(SIGN_IN_WINDOW_MS - 30_000);
-    expect(signInBlockedFor(['ip:10.0.0.9'], t0 + 30_000)).toBe(SIGN_IN_WINDOW_MS - 30_000);
+    // the address alone is not blocked yet: an office shares one (30 failures allowed)
+    expect(signInBlockedFor(['ip:10.0.0.9'], t0 + 30_000)).toBe(0);
     expect(signInBlockedFor(keys, t0 + SIGN_IN_WINDOW_MS + 1)).toBe(0);
+  });
+
+  it(`blocks an address after ${MAX_FAILED_SIGN_INS_PER_ADDRESS} failures across user names`, () => {
+    const t0 = 5_000_000;
+    for (let i = 0; i < MAX_FAILED_SIGN_INS_PER_ADDRESS; i++) recordFailedSignIn([`user:guess-${i}`, 'ip:10.0.0.10'], t0 + i);
+    expect(signInBlockedFor(['user:someone-else', 'ip:10.0.0.10'], t0 + 100)).toBe(SIGN_IN_WINDOW_MS - 100);
   });
 });

@@ -12,8 +12,10 @@ export const SESSION_COOKIE = 'salesight_session';
 export const FORM_CSRF_COOKIE = 'salesight_csrf';
 /** A session ends after this long without a request. */
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
-/** Failed sign-ins allowed per user name and per client address within SIGN_IN_WINDOW_MS. */
+/** Failed sign-ins allowed per user name within SIGN_IN_WINDOW_MS (against guessing one password). */
 export const MAX_FAILED_SIGN_INS = 5;
+/** … and per client address (against trying many names); higher, since an office shares one address. */
+export const MAX_FAILED_SIGN_INS_PER_ADDRESS = 30;
 export const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
 
 export interface Session {
@@ -62,6 +64,7 @@ export function sameToken(a: string | null | undefined, b: string | null | undef
 }
 
 /** Failures per key (`user:<name>` and `ip:<address>`) within the window. */
+const limitOf = (key: string) => (key.startsWith('ip:') ? MAX_FAILED_SIGN_INS_PER_ADDRESS : MAX_FAILED_SIGN_INS);
 const failures = new Map<string, number[]>();
 
 function recent(key: string, now: number): number[] {
@@ -76,7 +79,8 @@ export function signInBlockedFor(keys: string[], now = Date.now()): number {
   let wait = 0;
   for (const key of keys) {
     const list = recent(key, now);
-    if (list.length >= MAX_FAILED_SIGN_INS) wait = Math.max(wait, list[list.length - MAX_FAILED_SIGN_INS]! + SIGN_IN_WINDOW_MS - now);
+    const limit = limitOf(key);
+    if (list.length >= limit) wait = Math.max(wait, list[list.length - limit]! + SIGN_IN_WINDOW_MS - now);
   }
   return wait;
 }

@@ -196,3 +196,24 @@ describe('audit log', () => {
     expect(consoleErrors).toEqual([]);
   });
 });
+
+describe('behind a trusted SSO proxy (--auth proxy)', () => {
+  it("believes the proxy's header only from a trusted address, and only for a user in the users file", async () => {
+    const trusted = await startServe(db, ['--auth', 'proxy', '--no-warm-up', '--trusted-proxy', '127.0.0.1']);
+    const untrusted = await startServe(db, ['--auth', 'proxy', '--no-warm-up', '--trusted-proxy', '10.9.9.9']);
+    try {
+      const get = (b: string, user: string | null) =>
+        fetch(new URL('/api/metrics/funnel?period=all', b), { headers: user ? { 'x-forwarded-user': user } : {}, redirect: 'manual' });
+      const rep = await get(trusted.base, 'wang');
+      expect(rep.status).toBe(200);
+      expect(((await rep.json()) as { stages: { reached: number }[] }).stages[0]!.reached).toBe(80);
+      expect((await get(trusted.base, 'nobody')).status).toBe(401);
+      expect((await get(trusted.base, null)).status).toBe(401);
+      // the same header from an address that is not the proxy is ignored
+      expect((await get(untrusted.base, 'wang')).status).toBe(401);
+    } finally {
+      trusted.server.kill('SIGTERM');
+      untrusted.server.kill('SIGTERM');
+    }
+  }, 60_000);
+});

@@ -39,7 +39,7 @@ export async function startSite(dbPath: string, opts: ServeOptions, log: (line: 
   if (opts.trustedProxy?.length) process.env.SALESIGHT_TRUSTED_PROXIES = opts.trustedProxy.join(',');
   const warmUpToken = crypto.randomBytes(32).toString('base64url');
   process.env.SALESIGHT_WARMUP_TOKEN = warmUpToken;
-  const { accessSettings } = await import('../../../src/lib/access/access-settings.ts');
+  const { accessSettings, plainAddress } = await import('../../../src/lib/access/access-settings.ts');
   const access = accessSettings();
   if (access.mode === 'demo') log('Everyone who opens the site is signed in as the demo leader (--auth demo): for the bundled demo only, never for real data.');
   if (access.mode === 'password') {
@@ -53,7 +53,7 @@ export async function startSite(dbPath: string, opts: ServeOptions, log: (line: 
   process.env.PROTOCOL_HEADER = SCHEME_HEADER;
   const { handler } = (await import(pathToFileURL(path.join(SITE_DIR, 'handler.js')).href)) as { handler: http.RequestListener };
   const server = http.createServer((req, res) => {
-    const fromProxy = access.trustedProxies.includes(req.socket.remoteAddress ?? '');
+    const fromProxy = access.trustedProxies.includes(plainAddress(req.socket.remoteAddress) ?? '');
     const forwarded = fromProxy ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() : '';
     req.headers[SCHEME_HEADER] = forwarded === 'https' || forwarded === 'http' ? forwarded : 'encrypted' in req.socket ? 'https' : 'http';
     handler(req, res);

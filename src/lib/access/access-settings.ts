@@ -58,6 +58,11 @@ export function currentUsers(file: string): UserRecord[] {
   return users;
 }
 
+/** An IPv4 client seen through an IPv6 socket (`::ffff:10.0.0.5`) is that IPv4 address. */
+export function plainAddress(address: string | null | undefined): string | null {
+  return address ? address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '') : null;
+}
+
 export function accessUserOf(record: UserRecord, via: AccessUser['via']): AccessUser {
   return { username: record.username, role: record.role, scope: scopeOf(record), via };
 }

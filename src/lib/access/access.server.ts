@@ -3,7 +3,7 @@
  * request's user. Settings (who is asking, per mode) are in access-settings.ts.
  */
 import { error, type RequestEvent } from '@sveltejs/kit';
-import { accessSettings } from './access-settings.ts';
+import { accessSettings, plainAddress } from './access-settings.ts';
 import { appendAudit, type AuditAction } from './audit.server.ts';
 import { canUseConsole, type AccessUser } from './roles.ts';
 
@@ -24,7 +24,7 @@ export function requireConsoleUser(locals: App.Locals): AccessUser {
 
 export function clientAddress(event: Pick<RequestEvent, 'getClientAddress'>): string | null {
   try {
-    return event.getClientAddress();
+    return plainAddress(event.getClientAddress());
   } catch {
     return null;
   }

@@ -7,8 +7,10 @@
  * limited; a state-changing request without the CSRF token is refused; the audit log has it all.
  *
  * Reference figures (Python's csv module on data/sample, as in tests/access-scope.test.ts):
- * 王磊 owns 80 opportunities; 华东一组 (刘洋 周敏 王磊 陈浩) has 295; the leader's figure is the
- * unscoped CLI's (`salesight metrics funnel --json`).
+ * 王磊 owns 80 opportunities; 华东一组 (刘洋 周敏 王磊 陈浩) has 295; region 西南 (吕倩 彭宇 曹磊 蒋军) has
+ *   sw = {r['owner'] for r in reps if r['region'] == '西南'}
+ *   sum(o['region'] == '西南' or o['owner'] in sw for o in opps)            # 258
+ * the leader's and admin's figure is the unscoped CLI's (`salesight metrics funnel --json`).
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,6 +36,8 @@ const USERS: { name: string; password: string; args: string[] }[] = [
   { name: 'zhou', password: 'manager-password-1', args: ['--role', 'manager', '--team', '华东一组'] },
   { name: 'wang', password: 'rep-password-123', args: ['--role', 'rep', '--owner', '王磊'] },
   { name: 'ana', password: 'numbers-and-sql-1', args: ['--role', 'analyst'] },
+  { name: 'root', password: 'keeper-of-keys-1', args: ['--role', 'admin'] },
+  { name: 'xinan', password: 'southwest-data-1', args: ['--role', 'analyst', '--region', '西南'] },
 ];
 
 let server: ChildProcess;
@@ -144,11 +148,21 @@ describe('each role sees its scope', () => {
     await page.context().close();
   });
 
-  it('a leader: every deal, as the unscoped CLI counts them', async () => {
+  it('a leader and an admin: every deal, as the unscoped CLI counts them', async () => {
     const cli = runCli(['metrics', 'funnel', '--db', db, '--json']);
     const all = (JSON.parse(cli.stdout) as { stages: { reached: number }[] }).stages[0]!.reached;
-    const page = await signIn('lead', 'top-of-sales-1', `/funnel?${ALL}`);
-    expect(await kpi(page, 'opportunities')).toBe(all);
+    for (const [name, password] of [['lead', 'top-of-sales-1'], ['root', 'keeper-of-keys-1']] as const) {
+      const page = await signIn(name, password, `/funnel?${ALL}`);
+      expect(await kpi(page, 'opportunities'), name).toBe(all);
+      await page.context().close();
+    }
+  });
+
+  it("an analyst given a region: that region's 258 deals on the pages and in downloads", async () => {
+    const page = await signIn('xinan', 'southwest-data-1', `/funnel?${ALL}`);
+    expect(await kpi(page, 'opportunities')).toBe(258);
+    const owners = await downloadOwners(page, `/drill/funnel/reached/rows.xlsx?k.stage=潜在接触&${ALL}`);
+    expect(new Set(owners)).toEqual(new Set(['吕倩', '彭宇', '曹磊', '蒋军']));
     await page.context().close();
   });
 });
@@ -214,6 +228,37 @@ describe('behind a trusted SSO proxy (--auth proxy)', () => {
     } finally {
       trusted.server.kill('SIGTERM');
       untrusted.server.kill('SIGTERM');
+    }
+  }, 60_000);
+});
+
+describe('first run (no users yet)', () => {
+  it('every page leads to /setup, which makes the admin once and signs them in', async () => {
+    const fresh = tempDir();
+    const freshDb = path.join(fresh, 'demo.duckdb');
+    fs.copyFileSync(db, freshDb);
+    const started = await startServe(freshDb, ['--auth', 'password', '--no-warm-up']);
+    try {
+      const r = await fetch(new URL('/team', started.base), { redirect: 'manual' });
+      expect(r.status).toBe(303);
+      expect(r.headers.get('location')).toBe('/setup');
+      const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
+      await page.goto(new URL('/funnel', started.base).href);
+      expect(new URL(page.url()).pathname).toBe('/setup');
+      await page.locator('input[name="username"]').fill('boss');
+      await page.locator('input[name="password"]').fill('first-admin-pass');
+      await page.locator('input[name="password2"]').fill('first-admin-pass');
+      await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.locator('[data-testid="setup-form"] button').click()]);
+      await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain('boss');
+      const users = JSON.parse(fs.readFileSync(path.join(fresh, 'salesight-users.json'), 'utf8')) as { users: { username: string; role: string }[] };
+      expect(users.users.map((u) => [u.username, u.role])).toEqual([['boss', 'admin']]);
+      // once an admin exists, setup is closed
+      const again = await fetch(new URL('/setup', started.base), { redirect: 'manual' });
+      expect(again.status).toBe(303);
+      expect(again.headers.get('location')).toBe('/signin');
+      await page.context().close();
+    } finally {
+      started.server.kill('SIGTERM');
     }
   }, 60_000);
 });

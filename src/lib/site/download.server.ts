@@ -11,13 +11,12 @@ import { loadFamily } from '../metrics/registry.ts';
 import { parameterRows } from '../workbook/parameters.ts';
 import { writeWorkbook } from '../workbook/workbook.server.ts';
 import { streamDrill } from '../workbook/streamed-drill.server.ts';
-import { drillKeys } from './drill-page.server.ts';
 import type { Lang } from './i18n.ts';
 import type { PageDefinition } from './page-model.ts';
 import { computePage, paramsFromUrl } from './report-page.server.ts';
 import type { Scope } from '../access/roles.ts';
 import { withWarehouse } from './site-warehouse.server.ts';
-import { parseUrlFilters } from './url-params.ts';
+import { parseDrillKeys, parseUrlFilters } from './url-params.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -74,7 +73,7 @@ export async function streamedDrillWorkbook(scope: Scope, family: MetricFamily<u
   withWarehouse(scope, async (session) => {
     const config = loadConfig().config;
     const params = await paramsFromUrl(session, parseUrlFilters(url.searchParams), config);
-    const query = await family.drillQuery!({ connection: session.connection, params, config }, { target, keys: drillKeys(url.searchParams), limit: MAX_DOWNLOAD_ROWS });
+    const query = await family.drillQuery!({ connection: session.connection, params, config }, { target, keys: parseDrillKeys(url.searchParams), limit: MAX_DOWNLOAD_ROWS });
     const table = await streamDrill(session.connection, query);
     started = true;
     opened(params);

@@ -12,7 +12,7 @@ import type { Lang } from './i18n.ts';
 import { paramsFromUrl, toTableView, type TableView } from './report-page.server.ts';
 import type { Scope } from '../access/roles.ts';
 import { withWarehouse } from './site-warehouse.server.ts';
-import { parseUrlFilters, urlFiltersToSearch } from './url-params.ts';
+import { parseDrillKeys, parseUrlFilters, urlFiltersToSearch } from './url-params.ts';
 
 export const MAX_DRILL_PAGE_ROWS = 200;
 
@@ -20,11 +20,6 @@ export type DrillView =
   | { status: 'ok'; family: string; target: string; keys: Record<string, string>; params: ResolvedParams; table: TableView; back: string }
   | { status: 'error'; family: string; target: string; message: string };
 
-export function drillKeys(search: URLSearchParams): Record<string, string> {
-  const keys: Record<string, string> = {};
-  for (const [k, v] of search) if (k.startsWith('k.') && v !== '') keys[k.slice(2)] = v;
-  return keys;
-}
 
 /** The drill-down table for a request, up to `limit` rows. */
 export async function computeDrill(scope: Scope, familyId: string, target: string, url: URL, limit: number): Promise<{ table: ResultTable; params: ResolvedParams; dbPath: string }> {
@@ -37,7 +32,7 @@ export async function computeDrill(scope: Scope, familyId: string, target: strin
   return withWarehouse(scope, async (session) => {
     const config = loadConfig().config;
     const params = await paramsFromUrl(session, filters, config);
-    const table = await family.drill!({ connection: session.connection, params, config }, { target, keys: drillKeys(url.searchParams), limit });
+    const table = await family.drill!({ connection: session.connection, params, config }, { target, keys: parseDrillKeys(url.searchParams), limit });
     return { table, params, dbPath: session.dbPath };
   });
 }
@@ -47,11 +42,11 @@ export async function loadDrillPage(scope: Scope, familyId: string, target: stri
     // one more than shown, to know whether there are more
     const { table, params } = await computeDrill(scope, familyId, target, url, MAX_DRILL_PAGE_ROWS + 1);
     const search = urlFiltersToSearch(parseUrlFilters(url.searchParams));
-    for (const [k, v] of Object.entries(drillKeys(url.searchParams))) search.set(`k.${k}`, v);
+    for (const [k, v] of Object.entries(parseDrillKeys(url.searchParams))) search.set(`k.${k}`, v);
     search.set('lang', lang);
     const download = `/drill/${familyId}/${encodeURIComponent(target)}/rows.xlsx?${search}`;
     const view = toTableView(table, lang, '', download, undefined, MAX_DRILL_PAGE_ROWS);
-    return { status: 'ok', family: familyId, target, keys: drillKeys(url.searchParams), params, table: view, back };
+    return { status: 'ok', family: familyId, target, keys: parseDrillKeys(url.searchParams), params, table: view, back };
   } catch (err) {
     const message = err instanceof WarehouseMissingError ? err.message : (err as Error).message;
     return { status: 'error', family: familyId, target, message };

@@ -193,8 +193,8 @@ export function toTableView(
 
 export async function loadReportPage(scope: Scope, page: PageDefinition, url: URL, lang: Lang): Promise<PageView> {
   const started = performance.now();
-  const urlFilters = parseUrlFilters(url.searchParams);
   try {
+    const urlFilters = parseUrlFilters(url.searchParams);
     return await withWarehouse(scope, async (session) => {
       const computed = await computePage(session, page, urlFilters);
       const search = urlFiltersToSearch(urlFilters).toString();

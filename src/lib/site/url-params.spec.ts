@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseUrlFilters, presetRange, urlFiltersToSearch } from './url-params.ts';
+import { parseDrillKeys, parseUrlFilters, presetRange, URL_LIMITS, UrlParamError, urlFiltersToSearch } from './url-params.ts';
 
 const calendar = { year_start_month: 1, week_start: 'monday' as const };
 
@@ -44,5 +44,21 @@ describe('URL filters', () => {
     const preset = parseUrlFilters(new URLSearchParams('period=last-30&from=2026-01-01'));
     expect(preset.period).toBe('last-30');
     expect(preset.from).toBeUndefined();
+  });
+});
+
+describe('URL limits', () => {
+  it('refuses a filter with too many or too long values, naming the parameter', () => {
+    const many = new URLSearchParams(Array.from({ length: URL_LIMITS.maxValuesPerFilter + 1 }, (_, i) => ['owner', `rep${i}`]));
+    expect(() => parseUrlFilters(many)).toThrow(/URL parameter owner has more than 100 values/);
+    // exactly the cap is fine
+    expect(parseUrlFilters(new URLSearchParams(Array.from({ length: 100 }, (_, i) => ['owner', `rep${i}`]))).filters.owner).toHaveLength(100);
+    expect(() => parseUrlFilters(new URLSearchParams({ team: 'x'.repeat(201) }))).toThrow(UrlParamError);
+  });
+
+  it('checks drill-down keys: known shape, bounded count and length', () => {
+    expect(parseDrillKeys(new URLSearchParams('k.stage=需求挖掘&k.owner=王磊&period=all'))).toEqual({ stage: '需求挖掘', owner: '王磊' });
+    expect(() => parseDrillKeys(new URLSearchParams('k.Stage;drop=1'))).toThrow(/k\.Stage;drop is not a drill-down key name/);
+    expect(() => parseDrillKeys(new URLSearchParams(Array.from({ length: 11 }, (_, i) => [`k.key_${'abcdefghijk'[i]}`, 'v'])))).toThrow(/URL parameter k has more than 10 drill-down keys/);
   });
 });

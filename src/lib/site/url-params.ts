@@ -7,7 +7,38 @@
  *   ?by=owner                       group-by
  * Pure: no DuckDB. The server turns the result into MetricParams (params.ts validates them).
  */
+import { z } from 'zod';
 import { DIMENSIONS, type Dimension } from '../metrics/dimensions.ts';
+
+/** What one request may ask for: beyond these a URL is refused (400) rather than run. */
+export const URL_LIMITS = { maxValuesPerFilter: 100, maxValueLength: 200, maxDrillKeys: 10 } as const;
+
+/** A query parameter the site refuses, with what to change. */
+export class UrlParamError extends Error {}
+
+const paramValue = z.string().max(URL_LIMITS.maxValueLength, `is longer than ${URL_LIMITS.maxValueLength} characters`);
+const filterValuesSchema = z.array(paramValue).max(URL_LIMITS.maxValuesPerFilter, `has more than ${URL_LIMITS.maxValuesPerFilter} values`);
+const drillKeysSchema = z.record(z.string(), paramValue).superRefine((keys, ctx) => {
+  const names = Object.keys(keys);
+  if (names.length > URL_LIMITS.maxDrillKeys) ctx.addIssue({ code: 'custom', message: `has more than ${URL_LIMITS.maxDrillKeys} drill-down keys` });
+  for (const name of names) if (!/^[a-z_]{1,40}$/.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'is not a drill-down key name' });
+});
+
+/** Parses `values` with `schema`, or throws UrlParamError naming the parameter. */
+export function checkParam<T>(name: string, schema: z.ZodType<T>, values: unknown): T {
+  const r = schema.safeParse(values);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const where = issue.path.length ? `${name}.${issue.path.join('.')}` : name;
+  throw new UrlParamError(`The URL parameter ${where} ${issue.message}: shorten the link's filters and try again.`);
+}
+
+/** The `k.<name>=value` keys of a drill-down URL, checked against URL_LIMITS. */
+export function parseDrillKeys(search: URLSearchParams): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const [k, v] of search) if (k.startsWith('k.') && v !== '') keys[k.slice(2)] = v;
+  return checkParam('k', drillKeysSchema, keys);
+}
 
 export const PERIOD_PRESETS = ['all', 'this-week', 'this-month', 'this-quarter', 'this-year', 'last-7', 'last-30', 'last-90', 'custom'] as const;
 export type PeriodPreset = (typeof PERIOD_PRESETS)[number];
@@ -46,8 +77,8 @@ export function parseUrlFilters(search: URLSearchParams): UrlFilters {
       : 'all';
   const filters: UrlFilters['filters'] = {};
   for (const d of DIMENSIONS) {
-    const values = search.getAll(d).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-    if (values.length) filters[d] = [...new Set(values)];
+    const values = checkParam(d, filterValuesSchema, [...new Set(search.getAll(d).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))]);
+    if (values.length) filters[d] = values;
   }
   const by = search.get('by');
   return {

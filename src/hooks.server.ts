@@ -33,6 +33,8 @@ export const SECURITY_HEADERS: Record<string, string> = {
 /** Pages a signed-out visitor may open. */
 const PUBLIC_PATHS = new Set(['/signin', '/setup']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Downloads whose route writes a richer audit line itself (the console's: the SQL and format). */
+const SELF_AUDITED = new Set(['/sql/download']);
 
 function sessionCookie(event: RequestEvent, session: Session): void {
   event.cookies.set(SESSION_COOKIE, session.id, {
@@ -136,7 +138,8 @@ export const handle: Handle = async ({ event, resolve }) => {
     transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.lang === 'zh' ? 'zh-CN' : 'en'),
   });
   const disposition = response.headers.get('content-disposition');
-  if (disposition?.startsWith('attachment') && event.locals.user && event.locals.user.via !== 'warm-up' && response.ok) {
+  const selfAudited = SELF_AUDITED.has(path);
+  if (disposition?.startsWith('attachment') && !selfAudited && event.locals.user && event.locals.user.via !== 'warm-up' && response.ok) {
     audit(event, 'download', { path, query: event.url.search, file: /filename\*?=(?:UTF-8'')?"?([^";]+)/i.exec(disposition)?.[1] ?? null });
   }
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) {

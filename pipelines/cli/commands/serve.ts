@@ -28,8 +28,8 @@ const SCHEME_HEADER = 'x-salesight-scheme';
 
 /** Starts the site and resolves with its URL once it listens. */
 export async function startSite(dbPath: string, opts: ServeOptions, log: (line: string) => void): Promise<{ url: string; server: http.Server }> {
-  const { SITE_DIR, buildSite, siteIsStale } = await import('../../site/site-build.ts');
-  if (siteIsStale()) buildSite(log);
+  const { SITE_DIR, buildSiteIfStale } = await import('../../site/site-build.ts');
+  buildSiteIfStale(log);
   process.env.SALESIGHT_DB = path.resolve(dbPath);
   if (opts.config) process.env.SALESIGHT_CONFIG = path.resolve(opts.config);
   // the built site reads its access settings from the environment (src/lib/access/access.server.ts)

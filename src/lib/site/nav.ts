@@ -11,6 +11,7 @@ export const NAV: { path: string; label: MessageKey }[] = [
   { path: '/targets', label: 'nav_targets' },
   { path: '/alerts', label: 'nav_alerts' },
   { path: '/data', label: 'nav_data' },
+  { path: '/sql', label: 'nav_sql' },
 ];
 
 /** The same query string without the one-off ?lang= switch. */

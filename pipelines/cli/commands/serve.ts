@@ -20,6 +20,7 @@ export interface ServeOptions {
   users?: string;
   proxyHeader?: string;
   trustedProxy?: string[];
+  sqlTimeout?: string;
 }
 
 export const DEFAULT_PORT = 5180;
@@ -37,6 +38,11 @@ export async function startSite(dbPath: string, opts: ServeOptions, log: (line: 
   if (opts.users) process.env.SALESIGHT_USERS = path.resolve(opts.users);
   if (opts.proxyHeader) process.env.SALESIGHT_PROXY_HEADER = opts.proxyHeader;
   if (opts.trustedProxy?.length) process.env.SALESIGHT_TRUSTED_PROXIES = opts.trustedProxy.join(',');
+  if (opts.sqlTimeout) {
+    const seconds = Number(opts.sqlTimeout);
+    if (!(seconds > 0)) throw new Error(`--sql-timeout takes seconds, e.g. 30 (not "${opts.sqlTimeout}").`);
+    process.env.SALESIGHT_SQL_TIMEOUT = String(seconds);
+  }
   const warmUpToken = crypto.randomBytes(32).toString('base64url');
   process.env.SALESIGHT_WARMUP_TOKEN = warmUpToken;
   const { accessSettings, plainAddress } = await import('../../../src/lib/access/access-settings.ts');
@@ -106,6 +112,7 @@ export function registerServe(program: Command): void {
     .option('--users <file>', 'users file (default: $SALESIGHT_USERS or salesight-users.json beside the warehouse)')
     .option('--proxy-header <name>', 'with --auth proxy: the header naming the user', 'X-Forwarded-User')
     .option('--trusted-proxy <address...>', 'with --auth proxy: addresses whose header is believed (default 127.0.0.1 ::1)')
+    .option('--sql-timeout <seconds>', 'time limit of a SQL console query (default 15)')
     .addHelpText('after', '\nExample:\n  salesight serve --db data/warehouse.duckdb --port 8080 --schedule')
     .action(async (opts: ServeOptions, cmd: Command) => {
       const dbPath = resolveDbPath(cmd.optsWithGlobals().db);

@@ -15,9 +15,17 @@ import { quoteIdentifier, ROWID_TABLES, SCOPED_TABLES, scopeViewStatements } fro
 import { createInstance, type DuckDBConnection, type DuckDBInstance } from '../warehouse/duckdb.server.ts';
 import { queryRows, sqlString, WarehouseMissingError } from '../warehouse/warehouse.server.ts';
 
+/** Default wall time of a console query; `salesight serve --sql-timeout <s>` changes it. */
+export const DEFAULT_SQL_TIMEOUT_MS = 15_000;
+
+function timeoutFromEnv(): number {
+  const seconds = Number(process.env.SALESIGHT_SQL_TIMEOUT);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : DEFAULT_SQL_TIMEOUT_MS;
+}
+
 export const SANDBOX_LIMITS = {
   /** wall time before the query is interrupted */
-  timeoutMs: 15_000,
+  timeoutMs: timeoutFromEnv(),
   maxRows: 10_000,
   /** DuckDB memory_limit for the sandbox instance */
   memoryLimit: '1GB',

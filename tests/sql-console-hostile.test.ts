@@ -34,7 +34,7 @@ async function signIn(username: string, password: string): Promise<{ cookie: str
     body: new URLSearchParams({ csrf: formToken, username, password, next: '/' }),
   });
   expect(r.status, `sign-in of ${username}`).toBe(303);
-  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('salesight_session='))!;
+  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('salesight_session='))!;
   const page = await (await fetch(new URL('/', base), { headers: { cookie } })).text();
   return { cookie, csrf: /name="csrf" value="([^"]+)"/.exec(page)![1]! };
 }

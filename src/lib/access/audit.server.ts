@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { readTextIfExists } from './private-files.ts';
 
 export const AUDIT_FILE_NAME = 'salesight-audit.jsonl';
 
@@ -33,13 +34,8 @@ export function appendAudit(file: string, entry: Omit<AuditEntry, 'at'> & { at?:
 }
 
 export function readAudit(file: string): AuditEntry[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  const text = readTextIfExists(file);
+  if (text === null) return [];
   return text
     .split('\n')
     .filter((l) => l.trim())

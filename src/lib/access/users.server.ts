@@ -8,10 +8,10 @@
  * first-run setup page (which makes the first admin).
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import { readTextIfExists, writePrivateFile } from './private-files.ts';
 import { ROLES, scopeOf, type Role, type Scope } from './roles.ts';
 
 const scryptAsync = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
@@ -51,13 +51,8 @@ export function defaultUsersFile(dbPath: string): string {
 }
 
 export function readUsers(file: string): UserRecord[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  const text = readTextIfExists(file);
+  if (text === null) return [];
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -78,10 +73,7 @@ export function readUsers(file: string): UserRecord[] {
 }
 
 export function writeUsers(file: string, users: UserRecord[]): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const next = `${file}.next-${process.pid}`;
-  fs.writeFileSync(next, `${JSON.stringify({ version: 1, users }, null, 2)}\n`, { mode: 0o600 });
-  fs.renameSync(next, file);
+  writePrivateFile(file, `${JSON.stringify({ version: 1, users }, null, 2)}\n`);
 }
 
 export async function hashPassword(password: string): Promise<string> {

@@ -108,6 +108,25 @@ const MESSAGES = {
   sql_mark_dot: { zh: '散点', en: 'Dots' },
   sql_chart_none: { zh: '没有可作图的数值列。', en: 'No numeric column to chart.' },
   sql_chart_bars_cut: { zh: '只画出前 {shown} 行（共 {total} 行）。', en: 'Showing the first {shown} of {total} rows.' },
+  // sign-in, first-run setup, the signed-in user (src/lib/access)
+  auth_signin_title: { zh: '登录', en: 'Sign in' },
+  auth_username: { zh: '用户名', en: 'User name' },
+  auth_password: { zh: '密码', en: 'Password' },
+  auth_password_again: { zh: '再次输入密码', en: 'Password again' },
+  auth_signin_button: { zh: '登录', en: 'Sign in' },
+  auth_signout_button: { zh: '退出', en: 'Sign out' },
+  auth_wrong_credentials: { zh: '用户名或密码不正确。', en: 'Wrong user name or password.' },
+  auth_too_many: { zh: '登录失败次数过多，请 {minutes} 分钟后再试。', en: 'Too many failed sign-ins: try again in {minutes} minutes.' },
+  auth_form_expired: { zh: '表单已过期，请刷新页面后重试。', en: 'The form expired: reload the page and try again.' },
+  auth_proxy_mode: { zh: '本站通过公司的单点登录（SSO）认证：请从公司门户打开。', en: "This site signs you in through your company's single sign-on: open it from the company portal." },
+  auth_setup_title: { zh: '首次使用：创建管理员', en: 'First run: create the admin' },
+  auth_setup_intro: {
+    zh: '还没有任何用户。请创建第一个管理员账户；之后用 `salesight users add` 添加销售负责人、经理、销售和分析师。',
+    en: 'There are no users yet. Create the first admin; then add leaders, managers, reps and analysts with `salesight users add`.',
+  },
+  auth_setup_button: { zh: '创建管理员并登录', en: 'Create the admin and sign in' },
+  auth_passwords_differ: { zh: '两次输入的密码不一致。', en: 'The two passwords differ.' },
+  auth_signed_in_as: { zh: '{user}（{role}）', en: '{user} ({role})' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -4,10 +4,10 @@
  * opens it runs it in their own scope.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { accessSettings } from '../access/access.server.ts';
+import { readTextIfExists, writePrivateFile } from '../access/private-files.ts';
 import { sqlText } from './console.server.ts';
 
 export const SAVED_QUERIES_FILE = 'salesight-saved-queries.json';
@@ -36,21 +36,12 @@ export function savedQueriesFile(): string {
 }
 
 export function readSavedQueries(file = savedQueriesFile()): SavedQuery[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  return savedFile.parse(JSON.parse(text)).queries;
+  const text = readTextIfExists(file);
+  return text === null ? [] : savedFile.parse(JSON.parse(text)).queries;
 }
 
 function writeSavedQueries(file: string, queries: SavedQuery[]): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const next = `${file}.next-${process.pid}`;
-  fs.writeFileSync(next, `${JSON.stringify({ version: 1, queries }, null, 2)}\n`, { mode: 0o600 });
-  fs.renameSync(next, file);
+  writePrivateFile(file, `${JSON.stringify({ version: 1, queries }, null, 2)}\n`);
 }
 
 /** Saves a query (read, append, write in one synchronous step: no other request interleaves). */

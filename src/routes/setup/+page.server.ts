@@ -1,6 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { accessSettings, accessUserOf, audit, currentUsers } from '$lib/access/access.server.ts';
-import { accessText } from '$lib/access/access-text.ts';
+import { t } from '$lib/site/i18n.ts';
 import { createSession, FORM_CSRF_COOKIE, randomToken, sameToken, SESSION_COOKIE, SESSION_IDLE_MS } from '$lib/access/sessions.server.ts';
 import { addUser, MIN_PASSWORD_LENGTH, UsersFileError } from '$lib/access/users.server.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -28,8 +28,8 @@ export const actions: Actions = {
     const form = await request.formData();
     const username = String(form.get('username') ?? '').trim();
     const password = String(form.get('password') ?? '');
-    if (!sameToken(String(form.get('csrf') ?? ''), cookies.get(FORM_CSRF_COOKIE))) return fail(403, { username, error: accessText(locals.lang, 'form_expired') });
-    if (password !== String(form.get('password2') ?? '')) return fail(400, { username, error: accessText(locals.lang, 'passwords_differ') });
+    if (!sameToken(String(form.get('csrf') ?? ''), cookies.get(FORM_CSRF_COOKIE))) return fail(403, { username, error: t(locals.lang, 'auth_form_expired') });
+    if (password !== String(form.get('password2') ?? '')) return fail(400, { username, error: t(locals.lang, 'auth_passwords_differ') });
     let record;
     try {
       record = await addUser(accessSettings().usersFile, { username, role: 'admin', password });

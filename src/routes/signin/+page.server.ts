@@ -1,6 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { accessSettings, accessUserOf, audit, clientAddress, currentUsers } from '$lib/access/access.server.ts';
-import { accessText } from '$lib/access/access-text.ts';
+import { t } from '$lib/site/i18n.ts';
 import { clearFailedSignIns, createSession, FORM_CSRF_COOKIE, randomToken, recordFailedSignIn, sameToken, SESSION_COOKIE, SESSION_IDLE_MS, signInBlockedFor } from '$lib/access/sessions.server.ts';
 import { verifyPassword } from '$lib/access/users.server.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -28,10 +28,10 @@ export const actions: Actions = {
     const username = String(form.get('username') ?? '').trim();
     const password = String(form.get('password') ?? '');
     const next = safeNext(String(form.get('next') ?? '/'));
-    if (!sameToken(String(form.get('csrf') ?? ''), cookies.get(FORM_CSRF_COOKIE))) return fail(403, { username, error: accessText(locals.lang, 'form_expired') });
+    if (!sameToken(String(form.get('csrf') ?? ''), cookies.get(FORM_CSRF_COOKIE))) return fail(403, { username, error: t(locals.lang, 'auth_form_expired') });
     const keys = [`user:${username}`, `ip:${clientAddress(event) ?? 'unknown'}`];
     const wait = signInBlockedFor(keys);
-    if (wait > 0) return fail(429, { username, error: accessText(locals.lang, 'too_many', { minutes: Math.ceil(wait / 60_000) }) });
+    if (wait > 0) return fail(429, { username, error: t(locals.lang, 'auth_too_many', { minutes: Math.ceil(wait / 60_000) }) });
     const settings = accessSettings();
     const record = currentUsers(settings.usersFile).find((u) => u.username === username);
     // verifyPassword does the same work for a missing user, so the answer's timing does not tell who exists
@@ -39,7 +39,7 @@ export const actions: Actions = {
     if (!record || !ok) {
       recordFailedSignIn(keys);
       audit(event, 'sign_in_failed', {}, username || null);
-      return fail(400, { username, error: accessText(locals.lang, 'wrong_credentials') });
+      return fail(400, { username, error: t(locals.lang, 'auth_wrong_credentials') });
     }
     clearFailedSignIns(keys);
     const session = createSession(accessUserOf(record, 'password'));

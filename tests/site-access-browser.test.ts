@@ -132,6 +132,8 @@ describe('each role sees its scope', () => {
     expect(((await api.json()) as { stages: { reached: number }[] }).stages[0]!.reached).toBe(80);
     const sql = await page.request.get(new URL('/sql', base).href);
     expect(sql.status()).toBe(403);
+    // and the menu does not offer it
+    expect(await page.locator('nav a[href^="/sql"]').count()).toBe(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'access-rep-funnel.png'), fullPage: false });
     await page.context().close();
   });
@@ -161,6 +163,7 @@ describe('each role sees its scope', () => {
   it("an analyst given a region: that region's 258 deals on the pages and in downloads", async () => {
     const page = await signIn('xinan', 'southwest-data-1', `/funnel?${ALL}`);
     expect(await kpi(page, 'opportunities')).toBe(258);
+    expect(await page.locator('nav a[href^="/sql"]').count()).toBe(1);
     const owners = await downloadOwners(page, `/drill/funnel/reached/rows.xlsx?k.stage=潜在接触&${ALL}`);
     expect(new Set(owners)).toEqual(new Set(['吕倩', '彭宇', '曹磊', '蒋军']));
     await page.context().close();

@@ -3,7 +3,7 @@
  * state-changing requests, the audit line of every download, and the security headers.
  */
 import type { Handle, RequestEvent } from '@sveltejs/kit';
-import { accessSettings, accessUserOf, audit, currentUsers, DEMO_USER, clientAddress } from '$lib/access/access.server.ts';
+import { accessSettings, accessUserOf, audit, currentUsers, DEMO_USER, clientAddress, type AccessSettings } from '$lib/access/access.server.ts';
 import { createSession, endSession, getSession, sameToken, SESSION_COOKIE, SESSION_IDLE_MS, type Session } from '$lib/access/sessions.server.ts';
 import type { AccessUser } from '$lib/access/roles.ts';
 import { scopeKey } from '$lib/access/roles.ts';
@@ -56,8 +56,7 @@ function stillValid(user: AccessUser, usersFile: string): boolean {
 }
 
 /** Who is asking, per the access mode; a session is made on first sight for demo and proxy users. */
-function identify(event: RequestEvent): Session | null {
-  const settings = accessSettings();
+function identify(event: RequestEvent, settings: AccessSettings): Session | null {
   const cookie = event.cookies.get(SESSION_COOKIE);
   let session = getSession(cookie);
   if (session && !stillValid(session.user, settings.usersFile)) {
@@ -116,7 +115,7 @@ export const handle: Handle = async ({ event, resolve }) => {
     // the server's own warm-up of the leader's pages (serve.ts): no session, nothing audited
     event.locals.user = { ...DEMO_USER, username: 'warm-up', via: 'warm-up' };
   } else {
-    const session = identify(event);
+    const session = identify(event, settings);
     if (session) {
       event.locals.user = session.user;
       event.locals.csrf = session.csrf;

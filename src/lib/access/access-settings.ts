@@ -8,12 +8,11 @@
  * - `demo`: every visitor is signed in as the demo leader (the bundled demo only; `salesight
  *   demo --serve` and `npm run demo` use it).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { auditFileFor } from './audit.server.ts';
 import { scopeOf, type AccessUser } from './roles.ts';
 import { defaultUsersFile, readUsers, type UserRecord } from './users.server.ts';
-import { resolveDbPath } from '../warehouse/location.ts';
+import { fileVersion, resolveDbPath } from '../warehouse/location.ts';
 
 export type AccessMode = 'password' | 'proxy' | 'demo';
 export const ACCESS_MODES: AccessMode[] = ['password', 'proxy', 'demo'];
@@ -50,8 +49,7 @@ let usersCache: { file: string; stamp: string; users: UserRecord[] } | null = nu
 
 /** The users file, re-read when it changes (the CLI edits it while the site runs). */
 export function currentUsers(file: string): UserRecord[] {
-  const s = fs.statSync(file, { throwIfNoEntry: false });
-  const stamp = s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'none';
+  const stamp = fileVersion(file) ?? 'none';
   if (usersCache?.file === file && usersCache.stamp === stamp) return usersCache.users;
   const users = readUsers(file);
   usersCache = { file, stamp, users };

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { readTextIfExists, writePrivateFile } from './private-files.ts';
-import { ROLES, scopeOf, type Role, type Scope } from './roles.ts';
+import { ROLES, type Role } from './roles.ts';
 
 const scryptAsync = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
 
@@ -149,8 +149,4 @@ export async function setPassword(file: string, username: string, password: stri
   if (weak) throw new UsersFileError(weak);
   user.password = await hashPassword(password);
   writeUsers(file, users);
-}
-
-export function userScope(user: UserRecord): Scope {
-  return scopeOf(user);
 }

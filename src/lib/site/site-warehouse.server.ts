@@ -6,11 +6,11 @@
  * refresh needs no restart.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { scopeKey, type Scope } from '../access/roles.ts';
 import { scopeViewStatements } from '../access/scope-sql.ts';
 import { createInstance, type DuckDBInstance, type DuckDBConnection } from '../warehouse/duckdb.server.ts';
+import { fileVersion } from '../warehouse/location.ts';
 import { queryRows, resolveDbPath, WarehouseMissingError } from '../warehouse/warehouse.server.ts';
 
 interface Opened {
@@ -31,22 +31,13 @@ export function sitedbPath(): string {
   return path.resolve(resolveDbPath(process.env.SALESIGHT_DB));
 }
 
-function versionOf(file: string): string | null {
-  try {
-    const s = fs.statSync(file);
-    return `${s.ino}:${s.size}:${s.mtimeMs}`;
-  } catch {
-    return null;
-  }
-}
-
 function release(o: Opened): void {
   o.users -= 1;
   if (o.retired && o.users === 0) o.instance.closeSync();
 }
 
 async function currentVersion(file: string): Promise<Opened> {
-  const version = versionOf(file);
+  const version = fileVersion(file);
   if (version === null) throw new WarehouseMissingError(file);
   if (current?.version === version) return current;
   opening ??= (async () => {

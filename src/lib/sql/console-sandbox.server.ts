@@ -3,10 +3,10 @@
  * (openScopedSandbox), kept for the next query and closed when the warehouse is replaced or when
  * more than MAX_CONSOLE_SANDBOXES users have one (least recently used first).
  */
-import fs from 'node:fs';
 import type { AccessUser } from '../access/roles.ts';
 import { scopeKey } from '../access/roles.ts';
 import { sitedbPath } from '../site/site-warehouse.server.ts';
+import { fileVersion } from '../warehouse/location.ts';
 import { WarehouseMissingError } from '../warehouse/warehouse.server.ts';
 import { openScopedSandbox, SANDBOX_LIMITS, type Sandbox } from './sandbox.server.ts';
 
@@ -19,12 +19,6 @@ interface Held {
 
 const held = new Map<string, Held>();
 
-function fileVersion(file: string): string {
-  const s = fs.statSync(file, { throwIfNoEntry: false });
-  if (!s) throw new WarehouseMissingError(file);
-  return `${s.ino}:${s.size}:${s.mtimeMs}`;
-}
-
 function dispose(h: Held): void {
   void h.sandbox.then((s) => s.close()).catch(() => {});
 }
@@ -32,7 +26,9 @@ function dispose(h: Held): void {
 /** The user's sandbox on the current warehouse version (opened on first use). */
 export async function consoleSandbox(user: AccessUser): Promise<Sandbox> {
   const dbPath = sitedbPath();
-  const key = `${fileVersion(dbPath)}|${scopeKey(user.scope)}`;
+  const version = fileVersion(dbPath);
+  if (version === null) throw new WarehouseMissingError(dbPath);
+  const key = `${version}|${scopeKey(user.scope)}`;
   const current = held.get(user.username);
   if (current && current.key === key) {
     held.delete(user.username); // most recently used goes last

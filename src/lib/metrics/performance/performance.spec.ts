@@ -64,6 +64,7 @@ import {
   type ScoreInputId,
 } from './performance.ts';
 import { plansCte, salesSql, targetSql, timelinessSql, type PerformanceQueryInput } from './performance-queries.ts';
+import { queryRows } from '../../warehouse/warehouse.server.ts';
 
 const REPS = [
   { owner: '王磊', team: 'A组', region: '华东', hired_at: '2020-01-01' },
@@ -350,6 +351,35 @@ describe('performance on the hand-worked fixture', () => {
   });
 });
 
+describe('follow-up of a plan when records share a time', () => {
+  it('is the first record (smallest event_id) at the next later time, never a record at the same time', async () => {
+    // O8: e30 at 03-01 plans 03-05; e31 and e32 both at 03-07 10:00 plan 03-08; e33 at 03-08 09:00.
+    //  e30 → next later time 03-07: e31 and e32, smallest id e31 (李娜) → done 03-07 > due 03-05: late, credited to 李娜
+    //  e31, e32 → next later time 03-08 (not each other): e33 (王磊) → done 03-08 ≤ due 03-08: timely, credited to 王磊
+    //  e33 plans nothing. Due in March: 3 plans; 王磊 2 timely, 李娜 1 late.
+    const w = await createFixtureWarehouse({
+      reps: REPS,
+      opportunities: [{ opportunity_id: 'O8', owner: '王磊', team: 'A组', region: '华东', stage: '潜在接触', status: 'open', created_at: '2024-02-20' }],
+      stage_events: [
+        ev('e32', 'O8', '03-07 10:00', '张伟', '微信', '03-08'),
+        ev('e30', 'O8', '03-01 10:00', '王磊', '电话', '03-05'),
+        ev('e33', 'O8', '03-08 09:00', '王磊', '面谈', null),
+        ev('e31', 'O8', '03-07 10:00', '李娜', '电话', '03-08'),
+      ],
+    });
+    try {
+      const plans = await queryRows(w.connection, `WITH ${plansCte(PARAMS)} SELECT event_id, done_event_id, status, rep FROM plans ORDER BY event_id`);
+      expect(plans).toEqual([
+        { event_id: 'e30', done_event_id: 'e31', status: 'late', rep: '李娜' },
+        { event_id: 'e31', done_event_id: 'e33', status: 'timely', rep: '王磊' },
+        { event_id: 'e32', done_event_id: 'e33', status: 'timely', rep: '王磊' },
+      ]);
+    } finally {
+      w.close();
+    }
+  });
+});
+
 describe('performance without orders, and on an empty warehouse', () => {
   it('falls back to won deals by closed_at (the targets family rule); customer inputs are left out', async () => {
     const opportunities = OPPORTUNITIES.map((o) => (o.opportunity_id === 'O1' ? { ...o, customer_name: '客户一' } : o.opportunity_id === 'O4' ? { ...o, customer_name: '客户四' } : o));
@@ -432,8 +462,10 @@ describe('performance SQL', () => {
     expect(sql).toContain(`(VALUES ('owner', 'rep'), ('team', 'team')) AS lv(level, dimension)`);
   });
   it('judges a plan by the next event strictly after it, at date granularity', () => {
-    expect(plansCte(PARAMS)).toContain('lead(occurred_at) OVER w AS done_at, lead(rid) OVER w AS done_rid');
-    expect(plansCte(PARAMS)).toContain('JOIN next_at n ON n.opportunity_id = p.opportunity_id AND n.occurred_at = p.occurred_at');
+    // the next distinct time's records (GROUPS frame), the smallest event_id among them
+    expect(plansCte(PARAMS)).toContain('min(e.occurred_at) OVER w AS done_at, arg_min(e.rowid, e.event_id) OVER w AS done_rid');
+    expect(plansCte(PARAMS)).toContain('PARTITION BY e.opportunity_id ORDER BY e.occurred_at GROUPS BETWEEN 1 FOLLOWING AND 1 FOLLOWING');
+    expect(plansCte(PARAMS)).toContain('JOIN next_at n ON n.rid = p.rowid');
     const sql = timelinessSql(input);
     expect(sql).toContain(`WHEN pl.done_at IS NOT NULL AND pl.done_at::DATE <= pl.due_date THEN 'timely'`);
     expect(sql).toContain(`WHEN pl.due_date < DATE '2024-03-31' THEN 'missed'`);

@@ -65,6 +65,14 @@ export interface MetricFamily<R> {
    * stream every row (up to MAX_DOWNLOAD_ROWS) from DuckDB into the workbook.
    */
   drillQuery?(ctx: MetricContext, request: DrillRequest): Promise<DrillQuery>;
+  /** The drill targets drillQuery answers, when not all of drillTargets. */
+  drillQueryTargets?: readonly string[];
+}
+
+/** Whether a drill-down of this family and target streams from one statement (drillQuery). */
+export function streamsDrill(family: Pick<MetricFamily<unknown>, 'drillQuery' | 'drillTargets' | 'drillQueryTargets'>, target: string): boolean {
+  if (!family.drillQuery || !family.drillTargets || !Object.hasOwn(family.drillTargets, target)) return false;
+  return family.drillQueryTargets ? family.drillQueryTargets.includes(target) : true;
 }
 
 export interface DrillQuery extends Omit<ResultTable, 'rows' | 'columns'> {

@@ -1,27 +1,27 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../config/config.ts';
-import type { MetricContext, ResultTable } from '../family.ts';
+import { streamsDrill, type MetricContext, type ResultTable } from '../family.ts';
 
 /** Table rows as plain records (ResultTable types them as object). */
 const rowsOf = (t: ResultTable | undefined) => (t?.rows ?? []) as Record<string, unknown>[];
 import { resolveParams, type MetricParams } from '../params.ts';
 import { createFixtureWarehouse, type FixtureRows, type FixtureWarehouse } from '../testing/fixture-warehouse.ts';
 import { handoverListSql, normalisedNameSql, resolveCustomerSql, timelineSql } from './customer-timeline-queries.ts';
-import { customerTimeline, customerTimelineFamily, type CustomerTimelineResult, type HandoverCustomer } from './customer-timeline.ts';
+import { computeCustomerTimeline, customerTimeline, customerTimelineFamily, type CustomerTimelineResult, type HandoverCustomer } from './customer-timeline.ts';
 
 describe('customer-timeline SQL', () => {
   const params = { from: '2026-01-01', to: '2026-03-15', as_of: '2026-03-15', filters: {}, by: null };
 
   it('matches names after normalising and only when one customer has the name', () => {
     expect(normalisedNameSql('x')).toBe(`lower(regexp_replace(replace(replace(trim(x), '（', '('), '）', ')'), '[\\s\\x{3000}]+', '', 'g'))`);
-    const sql = handoverListSql(params);
+    const sql = handoverListSql(params, 50);
     expect(sql).toContain('GROUP BY name_key HAVING count(*) = 1');
     expect(sql).toContain(`coalesce(c.customer_id, nm.customer_id, nullif(trim(r.customer_id), ''),`);
   });
 
   it('bounds everything by the end of the as-of day and counts the period separately', () => {
-    const sql = handoverListSql(params);
+    const sql = handoverListSql(params, 50);
     expect(sql).toContain(`FROM entries WHERE occurred_at < (DATE '2026-03-15' + INTERVAL 1 DAY)`);
     expect(sql).toContain(`count(*) FILTER ((occurred_at >= DATE '2026-01-01' AND occurred_at < DATE '2026-03-15' + INTERVAL 1 DAY))`);
     expect(sql).toContain(`departed AS (SELECT owner, left_at FROM reps WHERE left_at <= DATE '2026-03-15')`);
@@ -29,9 +29,9 @@ describe('customer-timeline SQL', () => {
   });
 
   it('filters customers through their opportunities, the owner also through who followed them up; values escaped', () => {
-    const sql = handoverListSql({ ...params, filters: { owner: ["O'Neil"], region: ['华东'] } });
+    const sql = handoverListSql({ ...params, filters: { owner: ["O'Neil"], region: ['华东'] } }, 50);
     expect(sql).toContain(`WHERE o.customer_key IS NOT NULL AND o.region IN ('华东') AND (o.owner IN ('O''Neil') OR EXISTS (SELECT 1 FROM stage_events e WHERE e.opportunity_id = o.opportunity_id AND e.owner IN ('O''Neil')))`);
-    expect(handoverListSql(params)).not.toContain('selected');
+    expect(handoverListSql(params, 50)).not.toContain('selected');
     expect(resolveCustomerSql("a'b")).toContain(`customer_key = 'a''b' OR customer_id = 'a''b'`);
   });
 });
@@ -103,7 +103,29 @@ describe('customer timeline: hand-worked fixture', () => {
     expect(result.handover_list.map((c) => [c.customer_key, c.needs_handover])).toEqual([
       ['KH001', true], ['丙无档案公司', true], ['KH999', true], ['KH002', false],
     ]);
-    expect(result).toMatchObject({ customers: 4, needs_handover: 3, needs_handover_with_open_deals: 2 });
+    expect(result).toMatchObject({ customers: 4, needs_handover: 3, needs_handover_with_open_deals: 2, handover_list_truncated: false });
+  });
+
+  it('carries the first customers of a long list, with the counts over all of it', async () => {
+    // a list cut at 2 of the 4 customers: KH001 and 丙无档案公司 (the order above); counts still 4, 3, 2
+    const cut = await computeCustomerTimeline(ctx, 2);
+    expect(cut.handover_list.map((c) => c.customer_key)).toEqual(['KH001', '丙无档案公司']);
+    expect(cut).toMatchObject({ customers: 4, needs_handover: 3, needs_handover_with_open_deals: 2, handover_list_truncated: true });
+    expect(cut.handover_list[0]).toEqual(result.handover_list[0]);
+  });
+
+  it('drills into the whole list, or the part needing a handover, as flat rows', async () => {
+    const all = await customerTimelineFamily.drill!(ctx, { target: 'customers', keys: {}, limit: 100 });
+    expect(all.rows.map((r) => (r as { customer_key: string }).customer_key)).toEqual(['KH001', '丙无档案公司', 'KH999', 'KH002']);
+    const needing = await customerTimelineFamily.drill!(ctx, { target: 'customers', keys: { needs_handover: 'true' }, limit: 100 });
+    // KH001's departed reps: 王五 (owner of its open deal O2); reps involved 王五 and 张三
+    expect(needing.rows[0]).toMatchObject({ customer_key: 'KH001', departed_reps_text: '王五', reps_involved_text: '张三、王五', open_opportunity_ids_text: 'O2' });
+    expect(needing.rows).toHaveLength(3);
+    const rest = await customerTimelineFamily.drill!(ctx, { target: 'customers', keys: { needs_handover: 'false' }, limit: 100 });
+    expect(rest.rows.map((r) => (r as { customer_key: string }).customer_key)).toEqual(['KH002']);
+    await expect(customerTimelineFamily.drill!(ctx, { target: 'customers', keys: { needs_handover: 'maybe' }, limit: 100 })).rejects.toThrow(/true or false/);
+    expect(streamsDrill(customerTimelineFamily as never, 'customers')).toBe(true);
+    expect(streamsDrill(customerTimelineFamily as never, 'timeline')).toBe(false);
   });
 
   it('KH001: the open deal is still the departed rep’s', () => {

@@ -6,16 +6,26 @@
  * The family contract has no customer parameter, so:
  * - compute() returns the handover list: every customer with its last activity, open deals,
  *   current owner and whether a rep holding it has left (reps.left_at on or before as_of),
- *   customers needing a handover first, those with open deals first among them;
+ *   customers needing a handover first, those with open deals first among them; the first
+ *   MAX_HANDOVER_LIST of them, with the counts over all;
+ * - drill('customers', { needs_handover? }) returns the whole list as flat rows (downloads stream
+ *   it, up to MAX_DOWNLOAD_ROWS);
  * - drill('timeline', { customer }) returns one customer's full timeline (customer = its id,
  *   key or name).
  * The JSON shape below is the `salesight metrics customer-timeline --json` output: a public
  * interface. How rows are matched to customers, and what an entry is: customer-timeline-queries.ts.
  */
 import { queryRows } from '../../warehouse/warehouse.server.ts';
-import { MAX_DRILL_ROWS, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn, column as col } from '../family.ts';
+import { MAX_DRILL_ROWS, type DrillQuery, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn, column as col } from '../family.ts';
 import type { ResolvedParams } from '../params.ts';
-import { handoverListSql, resolveCustomerSql, timelineSql } from './customer-timeline-queries.ts';
+import { handoverDrillSql, handoverListSql, resolveCustomerSql, timelineSql } from './customer-timeline-queries.ts';
+
+/**
+ * How many customers of the handover list the result carries (all the counts are over the whole
+ * list). A million customers would make a JSON of about a gigabyte, more than Node can hold as one
+ * string; the whole list is the `customers` drill-down, which downloads stream.
+ */
+export const MAX_HANDOVER_LIST = 10_000;
 
 export type TimelineKind = 'opportunity_created' | 'follow_up' | 'stage_change' | 'opportunity_closed' | 'order' | 'order_cancelled';
 
@@ -62,11 +72,14 @@ export interface CustomerTimelineResult {
   family: 'customer-timeline';
   params: ResolvedParams;
   period_basis: string;
+  /** customers the filters select (all of them, not only those in handover_list) */
   customers: number;
   needs_handover: number;
   needs_handover_with_open_deals: number;
-  /** all customers the filters select, in handover order */
+  /** the first MAX_HANDOVER_LIST customers the filters select, in handover order */
   handover_list: HandoverCustomer[];
+  /** true when handover_list stops short of `customers` (the `customers` drill-down has them all) */
+  handover_list_truncated: boolean;
 }
 
 export interface TimelineEntry {
@@ -101,16 +114,27 @@ const PERIOD_BASIS =
   'whatever their activity in it (a neglected customer is what a handover must catch). Filters select customers ' +
   'with a matching opportunity (owner: its owner or a rep who followed it up). The timeline drill ignores period and filters.';
 
-export async function computeCustomerTimeline(ctx: MetricContext): Promise<CustomerTimelineResult> {
-  const list = await queryRows<HandoverCustomer>(ctx.connection, handoverListSql(ctx.params));
+type ListedRow = HandoverCustomer & { total_customers?: number; total_needs_handover?: number; total_needs_handover_with_open_deals?: number };
+
+export async function computeCustomerTimeline(ctx: MetricContext, listLimit = MAX_HANDOVER_LIST): Promise<CustomerTimelineResult> {
+  const rows = await queryRows<ListedRow>(ctx.connection, handoverListSql(ctx.params, listLimit));
+  const customers = rows[0]?.total_customers ?? 0;
+  const needsHandover = rows[0]?.total_needs_handover ?? 0;
+  const needsHandoverWithOpenDeals = rows[0]?.total_needs_handover_with_open_deals ?? 0;
+  for (const row of rows) {
+    delete row.total_customers;
+    delete row.total_needs_handover;
+    delete row.total_needs_handover_with_open_deals;
+  }
   return {
     family: 'customer-timeline',
     params: ctx.params,
     period_basis: PERIOD_BASIS,
-    customers: list.length,
-    needs_handover: list.filter((c) => c.needs_handover).length,
-    needs_handover_with_open_deals: list.filter((c) => c.needs_handover && c.open_opportunities > 0).length,
-    handover_list: list,
+    customers,
+    needs_handover: needsHandover,
+    needs_handover_with_open_deals: needsHandoverWithOpenDeals,
+    handover_list: rows,
+    handover_list_truncated: rows.length < customers,
   };
 }
 
@@ -150,18 +174,22 @@ function customerRows(list: HandoverCustomer[]): Record<string, unknown>[] {
 }
 
 export function customerTimelineTables(r: CustomerTimelineResult): ResultTable[] {
+  // a cut list says so in its titles, and where the rest is
+  const cut = r.handover_list_truncated
+    ? { en: ` (the first ${r.handover_list.length.toLocaleString('en-US')} of ${r.customers.toLocaleString('en-US')}; all: drill-down "customers")`, zh: `（共 ${r.customers} 个，此处列前 ${r.handover_list.length} 个；全部见明细 customers）` }
+    : { en: '', zh: '' };
   return [
     {
       name: 'Handover',
-      title_en: 'Customers held by departed reps (handover list)',
-      title_zh: '离职交接客户清单',
+      title_en: `Customers held by departed reps (handover list)${cut.en}`,
+      title_zh: `离职交接客户清单${cut.zh}`,
       columns: CUSTOMER_COLUMNS,
       rows: customerRows(r.handover_list.filter((c) => c.needs_handover)),
     },
     {
       name: 'Customers',
-      title_en: 'All customers: owner and last activity',
-      title_zh: '全部客户：负责人与最近互动',
+      title_en: `All customers: owner and last activity${cut.en}`,
+      title_zh: `全部客户：负责人与最近互动${cut.zh}`,
       columns: CUSTOMER_COLUMNS,
       rows: customerRows(r.handover_list),
     },
@@ -194,7 +222,31 @@ const TIMELINE_COLUMNS: TableColumn[] = [
   col('source_line', 'Source line', '来源行', 'integer'),
 ];
 
-const DRILL_TARGETS = { timeline: ['customer'] };
+const DRILL_TARGETS = { customers: ['needs_handover'], timeline: ['customer'] };
+
+const CUSTOMER_DRILL_COLUMNS = new Map<string, TableColumn>([
+  ...CUSTOMER_COLUMNS.map((c): [string, TableColumn] => [c.key, c]),
+  ['customer_key', col('customer_key', 'Customer key', '客户键', 'text')],
+  ['needs_handover', col('needs_handover', 'Needs handover', '需交接', 'text')],
+]);
+
+/** The whole handover list (or the part that does or does not need a handover) as one statement. */
+async function customersDrillQuery(ctx: MetricContext, request: DrillRequest): Promise<DrillQuery> {
+  if (request.target !== 'customers') throw new Error(`customer-timeline streams only the drill target "customers"; "${request.target}" is answered by drill`);
+  const flag = request.keys.needs_handover?.trim().toLowerCase();
+  if (flag !== undefined && flag !== '' && flag !== 'true' && flag !== 'false') {
+    throw new Error(`needs_handover must be true or false, not "${request.keys.needs_handover}"`);
+  }
+  const needsHandover = flag === 'true' ? true : flag === 'false' ? false : null;
+  const part = needsHandover === true ? ['needing a handover', '需交接'] : needsHandover === false ? ['not needing a handover', '无需交接'] : ['all', '全部'];
+  return {
+    name: 'Customers',
+    title_en: `Customers (${part[0]}): owner and last activity`,
+    title_zh: `客户（${part[1]}）：负责人与最近互动`,
+    sql: handoverDrillSql(ctx.params, needsHandover, request.limit),
+    columnOf: (name) => CUSTOMER_DRILL_COLUMNS.get(name) ?? col(name, name, name, 'text'),
+  };
+}
 
 export async function customerTimeline(ctx: MetricContext, customer: string, limit: number): Promise<{ customers: { customer_key: string; customer_id: string | null; customer_name: string }[]; entries: TimelineEntry[] }> {
   const customers = await queryRows<{ customer_key: string; customer_id: string | null; customer_name: string }>(ctx.connection, resolveCustomerSql(customer));
@@ -204,7 +256,13 @@ export async function customerTimeline(ctx: MetricContext, customer: string, lim
 }
 
 export async function drillCustomerTimeline(ctx: MetricContext, request: DrillRequest): Promise<ResultTable> {
-  if (request.target !== 'timeline') throw new Error(`customer-timeline has no drill target "${request.target}"; try timeline`);
+  if (request.target === 'customers') {
+    const q = await customersDrillQuery(ctx, { ...request, limit: Math.max(0, Math.min(request.limit, MAX_DRILL_ROWS)) });
+    const rows = await queryRows<Record<string, unknown>>(ctx.connection, q.sql);
+    const columns = Object.keys(rows[0] ?? { customer_key: '' }).map((k) => q.columnOf(k));
+    return { name: q.name, title_en: q.title_en, title_zh: q.title_zh, columns, rows };
+  }
+  if (request.target !== 'timeline') throw new Error(`customer-timeline has no drill target "${request.target}"; try customers, timeline`);
   const customer = request.keys.customer?.trim();
   if (!customer) throw new Error('drill timeline needs the key customer=<customer_id or name>');
   const { customers, entries } = await customerTimeline(ctx, customer, Math.max(0, Math.min(request.limit, MAX_DRILL_ROWS)));
@@ -226,4 +284,6 @@ export const customerTimelineFamily: MetricFamily<CustomerTimelineResult> = {
   tables: customerTimelineTables,
   drillTargets: DRILL_TARGETS,
   drill: drillCustomerTimeline,
+  drillQuery: customersDrillQuery,
+  drillQueryTargets: ['customers'],
 };

@@ -83,15 +83,18 @@ export function customerBaseCte(nameKeys = false): string {
  * entries: one row per timeline entry (not limited to as-of here). `detail` false leaves out the
  * text columns the handover list does not need (on Online Retail that is half a million order lines).
  */
-export function entriesCte(detail: boolean): string {
+export function entriesCte(detail: boolean, onlyCustomers: string | null = null): string {
   const d = (expr: string, type = 'VARCHAR') => (detail ? expr : `NULL::${type}`);
+  // `onlyCustomers` (a condition on customer_key) narrows every part before it is joined or sorted
+  const only = onlyCustomers ? ` AND ${onlyCustomers}` : '';
+  const theirOpportunities = onlyCustomers ? ` AND opportunity_id IN (SELECT opportunity_id FROM opp WHERE ${onlyCustomers})` : '';
   return `first_ev AS (
     -- only the columns used: a window sorts every column it carries (4M records at scale)
-    SELECT opportunity_id, owner, to_stage FROM stage_events
+    SELECT opportunity_id, owner, to_stage FROM stage_events WHERE true${theirOpportunities}
     QUALIFY row_number() OVER (PARTITION BY opportunity_id ORDER BY occurred_at, event_id) = 1
   ),
   close_ev AS (
-    SELECT opportunity_id, to_status, owner, summary, from_stage, event_id FROM stage_events WHERE to_status IS NOT NULL
+    SELECT opportunity_id, to_status, owner, summary, from_stage, event_id FROM stage_events WHERE to_status IS NOT NULL${theirOpportunities}
     QUALIFY row_number() OVER (PARTITION BY opportunity_id, to_status ORDER BY occurred_at DESC, event_id DESC) = 1
   ),
   entries AS (
@@ -103,7 +106,7 @@ export function entriesCte(detail: boolean): string {
            NULL::VARCHAR AS lost_reason, NULL::VARCHAR AS order_id, NULL::VARCHAR AS event_id,
            ${d('o.source_file')} AS source_file, ${d('o.source_line', 'INTEGER')} AS source_line
     FROM opp o LEFT JOIN first_ev fe ON fe.opportunity_id = o.opportunity_id
-    WHERE o.customer_key IS NOT NULL AND o.created_at IS NOT NULL
+    WHERE o.customer_key IS NOT NULL AND o.created_at IS NOT NULL${only}
     UNION ALL
     SELECT o.customer_key, e.occurred_at,
            CASE WHEN e.to_status IS NOT NULL OR (e.to_stage IS NOT NULL AND e.to_stage IS DISTINCT FROM e.from_stage) THEN 'stage_change' ELSE 'follow_up' END,
@@ -111,14 +114,14 @@ export function entriesCte(detail: boolean): string {
            e.next_followup_at, e.from_stage, e.to_stage, e.to_status, NULL, NULL, NULL, NULL, NULL, e.event_id,
            ${d('e.source_file')}, ${d('e.source_line', 'INTEGER')}
     FROM stage_events e JOIN opp o ON o.opportunity_id = e.opportunity_id
-    WHERE o.customer_key IS NOT NULL
+    WHERE o.customer_key IS NOT NULL${only}
     UNION ALL
     -- a snapshot export's last activity, when no follow-up record of the opportunity has that time
     SELECT o.customer_key, o.last_activity_at, 'follow_up', 2, o.opportunity_id, o.owner, o.owner, o.last_activity_method,
            ${d('o.last_activity_summary')}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
            ${d('o.source_file')}, ${d('o.source_line', 'INTEGER')}
     FROM opp o
-    WHERE o.customer_key IS NOT NULL AND o.last_activity_at IS NOT NULL
+    WHERE o.customer_key IS NOT NULL AND o.last_activity_at IS NOT NULL${only}
       AND NOT EXISTS (SELECT 1 FROM stage_events e WHERE e.opportunity_id = o.opportunity_id AND e.occurred_at = o.last_activity_at)
     UNION ALL
     SELECT o.customer_key, o.closed_at, 'opportunity_closed', 3, o.opportunity_id, coalesce(ce.owner, o.owner), o.owner, NULL,
@@ -126,13 +129,13 @@ export function entriesCte(detail: boolean): string {
            o.expected_amount::DOUBLE, CASE WHEN o.status = 'won' THEN o.amount::DOUBLE END, ${d('o.lost_reason')}, NULL, ce.event_id,
            ${d('o.source_file')}, ${d('o.source_line', 'INTEGER')}
     FROM opp o LEFT JOIN close_ev ce ON ce.opportunity_id = o.opportunity_id AND ce.to_status = o.status
-    WHERE o.customer_key IS NOT NULL AND o.closed_at IS NOT NULL AND o.status <> 'open'
+    WHERE o.customer_key IS NOT NULL AND o.closed_at IS NOT NULL AND o.status <> 'open'${only}
     UNION ALL
     SELECT customer_key, min(ordered_at), CASE WHEN bool_and(is_cancellation) THEN 'order_cancelled' ELSE 'order' END, 4,
            min(opportunity_id), min(owner), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
            ${d(`string_agg(DISTINCT product, '、' ORDER BY product)`)}, NULL, sum(amount)::DOUBLE, NULL, order_id, NULL,
            ${d('min(source_file)')}, ${d('min(source_line)', 'INTEGER')}
-    FROM ord WHERE customer_key IS NOT NULL
+    FROM ord WHERE customer_key IS NOT NULL${only}
     GROUP BY customer_key, order_id
   )`;
 }
@@ -169,10 +172,14 @@ function handoverCtes(params: ResolvedParams): string {
   const end = asOfEnd(params);
   const asOf = dateLiteral(params.as_of);
   const selected = selectedCte(params);
+  // with filters, every per-customer aggregate reads only the selected customers' rows (one rep's
+  // customers are a small part: aggregating everyone and keeping a few was slower than no filter)
+  const selectedKeys = 'customer_key IN (SELECT customer_key FROM selected)';
+  const onlySelected = selected ? ` AND ${selectedKeys}` : '';
   const ts = (expr: string) => `strftime(${expr}, '%Y-%m-%d %H:%M:%S')`;
   return `WITH ${customerBaseCte()},
-  ${entriesCte(false)},
   ${selected ? `${selected},` : ''}
+  ${entriesCte(false, selected ? selectedKeys : null)},
   departed AS (SELECT owner, left_at FROM reps WHERE left_at <= ${asOf}),
   activity AS (
     SELECT customer_key, count(*)::INTEGER AS interactions,
@@ -184,7 +191,7 @@ function handoverCtes(params: ResolvedParams): string {
            arg_max(kind, ${LAST_ENTRY_KEY}) AS last_kind, arg_max(rep, ${LAST_ENTRY_KEY}) AS last_rep,
            -- sorted after collecting: an ordered aggregate sorts within every group (slow)
            list_sort(list(DISTINCT rep) FILTER (rep IS NOT NULL)) AS reps
-    FROM entries WHERE occurred_at < ${end} GROUP BY customer_key
+    FROM entries WHERE occurred_at < ${end}${onlySelected} GROUP BY customer_key
   ),
   deals AS (
     SELECT o.customer_key, count(*)::INTEGER AS opportunities,
@@ -198,14 +205,14 @@ function handoverCtes(params: ResolvedParams): string {
            list_sort(list(DISTINCT o.owner) FILTER (o.is_open AND d.owner IS NOT NULL)) AS departed_open_owners
     FROM (
       SELECT *, (status = 'open' OR closed_at >= ${end}) AS is_open FROM opp
-      WHERE customer_key IS NOT NULL AND (created_at IS NULL OR created_at < ${end})
+      WHERE customer_key IS NOT NULL AND (created_at IS NULL OR created_at < ${end})${onlySelected}
     ) o LEFT JOIN departed d ON d.owner = o.owner
     GROUP BY o.customer_key
   ),
   bought AS (
     SELECT customer_key, count(DISTINCT order_id)::INTEGER AS orders, coalesce(sum(amount), 0)::DOUBLE AS order_amount,
            max(ordered_at) AS last_order_at, arg_max(owner, (ordered_at, order_id)) FILTER (owner IS NOT NULL) AS order_owner
-    FROM ord WHERE customer_key IS NOT NULL AND ordered_at < ${end} GROUP BY customer_key
+    FROM ord WHERE customer_key IS NOT NULL AND ordered_at < ${end}${onlySelected} GROUP BY customer_key
   ),
   owned AS (
     SELECT dir.*, a.interactions, a.interactions_in_period, a.first_at, a.last_at, a.last_kind, a.last_rep, a.reps,
@@ -298,14 +305,15 @@ export function resolveCustomerSql(value: string): string {
 /** Every entry of the given customers up to as-of, in time order, numbered. */
 export function timelineSql(params: ResolvedParams, customerKeys: string[], limit: number): string {
   const ts = (expr: string) => `strftime(${expr}, '%Y-%m-%d %H:%M:%S')`;
+  const keys = `customer_key IN (${customerKeys.map(sqlString).join(', ')})`;
   return `WITH ${customerBaseCte()},
-  ${entriesCte(true)}
+  ${entriesCte(true, keys)}
   SELECT row_number() OVER (ORDER BY occurred_at, kind_rank, opportunity_id, coalesce(event_id, order_id))::INTEGER AS seq,
          ${ts('occurred_at')} AS occurred_at, kind, customer_key, opportunity_id, rep, opportunity_owner, method, summary, objection, next_action,
          ${ts('next_followup_at')} AS next_followup_at, from_stage, to_stage, status, product, expected_amount, amount,
          lost_reason, order_id, event_id, source_file, source_line
   FROM entries
-  WHERE customer_key IN (${customerKeys.map(sqlString).join(', ')}) AND occurred_at < ${asOfEnd(params)}
+  WHERE ${keys} AND occurred_at < ${asOfEnd(params)}
   ORDER BY seq
   LIMIT ${limit}`;
 }

@@ -180,6 +180,12 @@ describe('customer timeline: hand-worked fixture', () => {
     expect(byOwner.handover_list.map((c) => c.customer_key)).toEqual(['KH001', '丙无档案公司']);
     const byTeam = await customerTimelineFamily.compute(await context(w, { ...PARAMS, filters: { team: ['华东二组'] } }));
     expect(byTeam.handover_list.map((c) => c.customer_key)).toEqual(['KH002']);
+    // a filter selects customers, it does not change their rows: KH001's row counts 张三's records
+    // and orders too (the filtered query reads only the selected customers' rows from the start)
+    const unfiltered = (keys: string[]) => result.handover_list.filter((c) => keys.includes(c.customer_key));
+    expect(byOwner.handover_list).toEqual(unfiltered(['KH001', '丙无档案公司']));
+    expect(byTeam.handover_list).toEqual(unfiltered(['KH002']));
+    expect(byOwner).toMatchObject({ customers: 2, needs_handover: 2, needs_handover_with_open_deals: 2 });
   });
 
   it('the timeline of KH001 in order, across both reps', async () => {

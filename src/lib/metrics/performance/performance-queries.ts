@@ -312,13 +312,38 @@ export function followupsSql(input: PerformanceQueryInput): string {
 }
 
 /**
+ * With filters: a superset of the opportunities whose plans the filters can select, so the
+ * window below sorts only those (one rep's page reads a few thousand records, not millions).
+ * A plan's rep is its follow-up's rep, else the opportunity's owner, else the planner, so a
+ * rep-level filter can only select plans of opportunities that rep owns or has a record on;
+ * rep_team / rep_region fall back to the opportunity's own team / region. Each filter's
+ * superset is taken, and their intersection; the exact filter still applies to `plans` after.
+ */
+function planOpportunitiesSql(params: ResolvedParams): string | null {
+  const parts: string[] = [];
+  for (const d of ['owner', 'team', 'region'] as const) {
+    const values = params.filters[d];
+    if (!values?.length) continue;
+    const list = `(${values.map(sqlString).join(', ')})`;
+    const reps = d === 'owner' ? list : `(SELECT owner FROM reps WHERE ${d} IN ${list})`;
+    const own = d === 'owner' ? `o.owner IN ${reps}` : `o.owner IN ${reps} OR o.${d} IN ${list}`;
+    parts.push(`(${own} OR o.opportunity_id IN (SELECT opportunity_id FROM stage_events WHERE owner IN ${reps}))`);
+  }
+  const facts = factFilters(params.filters);
+  if (Object.keys(facts).length) parts.push(dimensionFilterSql(facts, (d) => `o.${d}`));
+  return parts.length ? `SELECT o.opportunity_id FROM opportunities o WHERE ${parts.join(' AND ')}` : null;
+}
+
+/**
  * `plans`: every follow-up plan due in the period with its follow-up and its status (see the
  * header), the credited rep and the opportunity's filter columns.
  */
 export function plansCte(params: ResolvedParams): string {
   const asOf = dateLiteral(params.as_of);
   // records that count: up to the as-of day, snapshot-derived moves left out (nobody's follow-up)
-  const counted = (a: string) => `${a}.occurred_at < ${asOf} + INTERVAL 1 DAY AND ${a}.method IS DISTINCT FROM '${SNAPSHOT_METHOD}'`;
+  const candidates = planOpportunitiesSql(params);
+  const counted = (a: string) =>
+    `${a}.occurred_at < ${asOf} + INTERVAL 1 DAY AND ${a}.method IS DISTINCT FROM '${SNAPSHOT_METHOD}'${candidates ? ` AND ${a}.opportunity_id IN (${candidates})` : ''}`;
   return `next_at AS (
     -- per record, its follow-up: the opportunity's first record (smallest event_id) at the next
     -- later time. GROUPS frames the next distinct time, so one narrow window (row ids, no text)

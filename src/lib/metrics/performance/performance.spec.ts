@@ -63,7 +63,7 @@ import {
   type PerformanceResult,
   type ScoreInputId,
 } from './performance.ts';
-import { plansCte, salesSql, targetSql, timelinessSql, type PerformanceQueryInput } from './performance-queries.ts';
+import { attributedFilterSql, plansCte, salesSql, targetSql, timelinessSql, type PerformanceQueryInput } from './performance-queries.ts';
 import { queryRows } from '../../warehouse/warehouse.server.ts';
 
 const REPS = [
@@ -348,6 +348,33 @@ describe('performance on the hand-worked fixture', () => {
     expect(lb.columns.map((c) => c.key)).toEqual(expect.arrayContaining(['revenue', 'rank_revenue', 'method_电话', 'conversion_潜在接触', 'followup_timeliness']));
     expect(tables[1]!.title_en).toContain('not available: Customer satisfaction, Training score, Data usage, Collaboration score');
     for (const t of tables) expect(t.name).not.toMatch(/[[\]:*?/\\]/);
+  });
+});
+
+describe('plans under filters', () => {
+  it('narrowing the window to the opportunities a filter can reach loses no plan the filter selects', async () => {
+    // reference: every plan computed without filters, then the filter applied to the plans.
+    // O7 is 赵强's here, so 张伟 reaches e17 only by having done its follow-up (e18).
+    const opportunities = OPPORTUNITIES.map((o) => (o.opportunity_id === 'O7' ? { ...o, owner: '赵强' } : o));
+    const w = await createFixtureWarehouse({ reps: REPS, customers: CUSTOMERS, orders: ORDERS, opportunities, stage_events: EVENTS, targets: TARGETS });
+    try {
+      const plans = async (computedWith: ResolvedParams['filters'], selectedBy: ResolvedParams['filters']) =>
+        queryRows(w.connection, `WITH ${plansCte({ ...PARAMS, filters: computedWith })}
+          SELECT event_id, done_event_id, status, rep, rep_team, rep_region FROM plans WHERE ${attributedFilterSql(selectedBy)} ORDER BY event_id`);
+      const cases: ResolvedParams['filters'][] = [
+        { owner: ['王磊'] }, { owner: ['张伟'] }, { owner: ['赵强'] }, { owner: ['李娜', '张伟'] },
+        { team: ['A组'] }, { team: ['B组'] }, { region: ['华南'] }, { team: ['B组'], owner: ['张伟'] },
+        { product: ['不存在'] }, { source: ['官网'], team: ['A组'] },
+      ];
+      for (const filters of cases) {
+        const reference = await plans({}, filters);
+        expect(await plans(filters, filters), JSON.stringify(filters)).toEqual(reference);
+      }
+      // 张伟 is credited with e17 (赵强's plan on 赵强's deal, followed up by 张伟), and e14, e15 of his own
+      expect((await plans({ owner: ['张伟'] }, { owner: ['张伟'] })).map((p) => (p as { event_id: string }).event_id)).toEqual(['e14', 'e15', 'e17']);
+    } finally {
+      w.close();
+    }
   });
 });
 

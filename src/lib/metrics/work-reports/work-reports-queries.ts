@@ -104,6 +104,19 @@ function opportunityDimensionFilter(params: ResolvedParams, alias: string): stri
   return dimensionFilterSql(rest, (d) => `${alias}.${d}`);
 }
 
+/**
+ * With an owner filter: only opportunities the rep owns or has a record on can give that rep a
+ * fact (every fact's rep is a record's owner or the opportunity's owner), so the windows below
+ * sort only those (a superset: the exact rep filter still applies to the facts). Not for the
+ * UNASSIGNED rep, whose facts come from records and opportunities with no owner at all.
+ */
+function reachableByOwner(params: ResolvedParams, opportunityOwner: string, opportunityId: string): string {
+  const owners = params.filters.owner;
+  if (!owners?.length || owners.includes(UNASSIGNED)) return 'true';
+  const list = `(${owners.map(sqlString).join(', ')})`;
+  return `(${opportunityOwner} IN ${list} OR ${opportunityId} IN (SELECT opportunity_id FROM stage_events WHERE owner IN ${list}))`;
+}
+
 function repFilter(params: ResolvedParams, column: string): string {
   return dimensionFilterSql({ owner: params.filters.owner }, () => column);
 }
@@ -137,7 +150,7 @@ export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: b
   opp AS (
     SELECT o.opportunity_id, o.owner, o.stage, o.status, o.created_at, o.closed_at, o.amount::DOUBLE AS amount, o.lost_reason
     FROM opportunities o
-    WHERE ${opportunityDimensionFilter(params, 'o')}
+    WHERE ${opportunityDimensionFilter(params, 'o')} AND ${reachableByOwner(params, 'o.owner', 'o.opportunity_id')}
   ),
   ev AS (
     -- every follow-up record up to as-of of the opportunities that pass the filters
@@ -148,7 +161,7 @@ export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: b
            lead(e.occurred_at) OVER w AS next_event_at,
            row_number() OVER w AS seq
     FROM stage_events e LEFT JOIN opportunities o ON o.opportunity_id = e.opportunity_id
-    WHERE e.occurred_at < ${asOfEnd} AND ${opportunityDimensionFilter(params, 'o')}
+    WHERE e.occurred_at < ${asOfEnd} AND ${opportunityDimensionFilter(params, 'o')} AND ${reachableByOwner(params, 'o.owner', 'e.opportunity_id')}
     WINDOW w AS (PARTITION BY e.opportunity_id ORDER BY e.occurred_at, e.event_id)
   ),
   first_ev AS (SELECT opportunity_id, rep FROM ev WHERE seq = 1),

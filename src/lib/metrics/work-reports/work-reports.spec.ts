@@ -52,7 +52,11 @@ describe('work-reports SQL', () => {
     const sql = reportSql(input({ owner: ["O'Brien"], team: ['华东一组'] }));
     expect(sql).toContain(`WHERE rep IN ('O''Brien')`);
     expect(sql).toContain(`WHERE o.team IN ('华东一组')`);
-    expect(sql).not.toContain(`o.owner IN`);
+    // the opportunity's owner does not decide the rep; it only narrows which opportunities are
+    // read, together with the opportunities the rep has records on
+    expect(sql).toContain(`(o.owner IN ('O''Brien') OR e.opportunity_id IN (SELECT opportunity_id FROM stage_events WHERE owner IN ('O''Brien')))`);
+    expect(sql).not.toMatch(/o\.owner IN \('O''Brien'\)\s*(AND|\n)/);
+    expect(reportSql(input({ owner: ['未分配'] }))).not.toContain('OR e.opportunity_id IN');
     // zero rows for reps with nothing recorded come from the reps table, filtered there
     expect(sql).toContain(`r.team IN ('华东一组') AND r.owner IN ('O''Brien')`);
   });

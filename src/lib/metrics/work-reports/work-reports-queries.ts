@@ -139,12 +139,66 @@ const norm = (expr: string) => `coalesce(nullif(trim(${expr}), ''), ${sqlString(
  * Weeks and months are computed in one pass: the dated facts are bucketed twice.
  * `overdueRows`: include the overdue follow-ups as rows, one per record and period it stays
  * overdue in (the drill-down needs them; the report counts them by running sum instead).
+ * `measure` / `granularity`: build only that measure's facts, at only that granularity (a
+ * drill-down's; the risk alert's overdue follow-ups at 1M: the full set took 5 s).
  */
-export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: boolean }): string {
+export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: boolean; measure?: Measure; granularity?: Granularity }): string {
   const { params } = input;
+  const wants = (...measures: Measure[]) => !options.measure || measures.includes(options.measure);
+  const grains: Granularity[] = options.granularity ? [options.granularity] : ['week', 'month'];
   const asOfEnd = `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
   const stageSet = input.stageOrder ? sqlString(input.stageOrder.stage_set) : 'NULL';
   const unassigned = sqlString(UNASSIGNED);
+  const datedBranches = [
+    wants('touches') &&
+      `SELECT 'touches' AS measure, rep, opportunity_id, event_id, occurred_at AS happened_at, method,
+           NULL::DOUBLE AS amount, NULL::VARCHAR AS reason, next_followup_at
+    FROM ev WHERE method <> '${SNAPSHOT_METHOD}' -- a move derived from snapshots is no touch`,
+    wants('stage_advances', 'stage_setbacks') &&
+      `SELECT CASE WHEN t.position > f.position THEN 'stage_advances' ELSE 'stage_setbacks' END, ev.rep, ev.opportunity_id,
+           ev.event_id, ev.occurred_at, ev.method, NULL::DOUBLE, NULL::VARCHAR, ev.next_followup_at
+    FROM ev JOIN stage_order f ON f.stage = ev.from_stage JOIN stage_order t ON t.stage = ev.to_stage
+    WHERE ev.stage_set = ${stageSet} AND t.position <> f.position`,
+    wants('new_leads') &&
+      `SELECT 'new_leads', coalesce(fe.rep, o.owner, ${unassigned}), o.opportunity_id, NULL::VARCHAR, o.created_at, NULL::VARCHAR,
+           NULL::DOUBLE, NULL::VARCHAR, NULL::TIMESTAMP
+    FROM opp o LEFT JOIN first_ev fe ON fe.opportunity_id = o.opportunity_id
+    WHERE o.created_at < ${asOfEnd}`,
+    wants('wins', 'losses', 'invalid_leads') &&
+      `SELECT CASE o.status WHEN 'won' THEN 'wins' WHEN 'lost' THEN 'losses' ELSE 'invalid_leads' END,
+           coalesce(ce.rep, o.owner, ${unassigned}), o.opportunity_id, ce.event_id, o.closed_at, ce.method,
+           CASE WHEN o.status = 'won' THEN o.amount END,
+           CASE WHEN o.status = 'lost' THEN ${norm('o.lost_reason')} ELSE nullif(trim(o.lost_reason), '') END, NULL::TIMESTAMP
+    FROM opp o LEFT JOIN close_ev ce ON ce.opportunity_id = o.opportunity_id AND ce.to_status = o.status
+    WHERE o.status IN ('won', 'lost', 'invalid') AND o.closed_at < ${asOfEnd}`,
+  ].filter((b): b is string => typeof b === 'string');
+  const columns = 'measure, rep, granularity, period_start, opportunity_id, event_id, happened_at, method, amount, reason, next_followup_at';
+  const factBranches = [
+    ...(datedBranches.length
+      ? grains.map(
+          (g) => `SELECT d.measure, d.rep, p.granularity, p.period_start, d.opportunity_id, d.event_id, d.happened_at, d.method, d.amount,
+           d.reason, d.next_followup_at
+    FROM dated d JOIN periods p ON p.granularity = '${g}' AND p.period_start = ${periodStartSql(g, input.weekStart, 'd.happened_at')}`,
+        )
+      : []),
+    ...(wants('planned_next') ? [`SELECT ${columns} FROM planned`] : []),
+    ...(options.overdueRows && wants('overdue_followups')
+      ? [
+          `-- overdue at a period's end: the carried plan's date has passed. One row per period the
+    -- record stays overdue in (a range join); the report counts these without the rows.
+    SELECT 'overdue_followups', ev.rep, p.granularity, p.period_start, ev.opportunity_id, ev.event_id, ev.occurred_at,
+           ev.method, NULL::DOUBLE, NULL::VARCHAR, ev.next_followup_at
+    FROM plan_ev ev JOIN periods p
+      ON ev.occurred_at < p.ref_end AND ev.next_followup_at < p.ref_end AND ev.plan_until >= p.ref_end${options.granularity ? ` AND p.granularity = '${options.granularity}'` : ''}`,
+        ]
+      : []),
+  ];
+  // a measure with no facts of its own here (overdue without overdueRows): no rows, same columns
+  if (factBranches.length === 0) {
+    factBranches.push(`SELECT NULL::VARCHAR AS measure, NULL::VARCHAR AS rep, NULL::VARCHAR AS granularity, NULL::DATE AS period_start,
+           NULL::VARCHAR AS opportunity_id, NULL::VARCHAR AS event_id, NULL::TIMESTAMP AS happened_at, NULL::VARCHAR AS method,
+           NULL::DOUBLE AS amount, NULL::VARCHAR AS reason, NULL::TIMESTAMP AS next_followup_at WHERE false`);
+  }
   return `WITH ${periodsCte(input)},
   ${stageOrderCte(input)},
   opp AS (
@@ -170,28 +224,10 @@ export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: b
     FROM ev WHERE to_status IS NOT NULL
     QUALIFY row_number() OVER (PARTITION BY opportunity_id, to_status ORDER BY occurred_at DESC, event_id DESC) = 1
   ),
-  dated AS (
+  ${datedBranches.length ? `dated (measure, rep, opportunity_id, event_id, happened_at, method, amount, reason, next_followup_at) AS (
     -- facts with a date of their own, bucketed below into the week and the month of that date
-    SELECT 'touches' AS measure, rep, opportunity_id, event_id, occurred_at AS happened_at, method,
-           NULL::DOUBLE AS amount, NULL::VARCHAR AS reason, next_followup_at
-    FROM ev WHERE method <> '${SNAPSHOT_METHOD}' -- a move derived from snapshots is no touch
-    UNION ALL
-    SELECT CASE WHEN t.position > f.position THEN 'stage_advances' ELSE 'stage_setbacks' END, ev.rep, ev.opportunity_id,
-           ev.event_id, ev.occurred_at, ev.method, NULL, NULL, ev.next_followup_at
-    FROM ev JOIN stage_order f ON f.stage = ev.from_stage JOIN stage_order t ON t.stage = ev.to_stage
-    WHERE ev.stage_set = ${stageSet} AND t.position <> f.position
-    UNION ALL
-    SELECT 'new_leads', coalesce(fe.rep, o.owner, ${unassigned}), o.opportunity_id, NULL, o.created_at, NULL, NULL, NULL, NULL
-    FROM opp o LEFT JOIN first_ev fe ON fe.opportunity_id = o.opportunity_id
-    WHERE o.created_at < ${asOfEnd}
-    UNION ALL
-    SELECT CASE o.status WHEN 'won' THEN 'wins' WHEN 'lost' THEN 'losses' ELSE 'invalid_leads' END,
-           coalesce(ce.rep, o.owner, ${unassigned}), o.opportunity_id, ce.event_id, o.closed_at, ce.method,
-           CASE WHEN o.status = 'won' THEN o.amount END,
-           CASE WHEN o.status = 'lost' THEN ${norm('o.lost_reason')} ELSE nullif(trim(o.lost_reason), '') END, NULL
-    FROM opp o LEFT JOIN close_ev ce ON ce.opportunity_id = o.opportunity_id AND ce.to_status = o.status
-    WHERE o.status IN ('won', 'lost', 'invalid') AND o.closed_at < ${asOfEnd}
-  ),
+    ${datedBranches.join('\n    UNION ALL\n    ')}
+  ),` : ''}
   plan_ev AS (
     -- follow-up records with a plan. A record carries the plan from when it happened until the
     -- next record or the close, whichever comes first.
@@ -199,10 +235,10 @@ export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: b
                     CASE WHEN opp_status = 'open' THEN ${FOREVER} ELSE coalesce(opp_closed_at, ${NEVER}) END) AS plan_until
     FROM ev WHERE next_followup_at IS NOT NULL
   ),
-  planned AS (
+  ${wants('planned_next') ? `planned AS (
     -- read at a period's end: the plan carried then falls in the following period. That
     -- following period is the one next_followup_at falls in, so this is an equi-join.
-    ${(['week', 'month'] as const)
+    ${grains
       .map(
         (g) => `SELECT 'planned_next' AS measure, ev.rep, p.granularity, p.period_start, ev.opportunity_id, ev.event_id,
            ev.occurred_at AS happened_at, ev.method, NULL::DOUBLE AS amount, NULL::VARCHAR AS reason, ev.next_followup_at
@@ -211,28 +247,9 @@ export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: b
     WHERE ev.occurred_at < p.ref_end AND ev.plan_until >= p.ref_end`,
       )
       .join('\n    UNION ALL\n    ')}
-  ),
-  all_facts AS (
-    SELECT d.measure, d.rep, p.granularity, p.period_start, d.opportunity_id, d.event_id, d.happened_at, d.method, d.amount,
-           d.reason, d.next_followup_at
-    FROM dated d JOIN periods p ON p.granularity = 'week' AND p.period_start = ${periodStartSql('week', input.weekStart, 'd.happened_at')}
-    UNION ALL
-    SELECT d.measure, d.rep, p.granularity, p.period_start, d.opportunity_id, d.event_id, d.happened_at, d.method, d.amount,
-           d.reason, d.next_followup_at
-    FROM dated d JOIN periods p ON p.granularity = 'month' AND p.period_start = ${periodStartSql('month', input.weekStart, 'd.happened_at')}
-    UNION ALL
-    SELECT * FROM planned${
-      options.overdueRows
-        ? `
-    UNION ALL
-    -- overdue at a period's end: the carried plan's date has passed. One row per period the
-    -- record stays overdue in (a range join); the report counts these without the rows.
-    SELECT 'overdue_followups', ev.rep, p.granularity, p.period_start, ev.opportunity_id, ev.event_id, ev.occurred_at,
-           ev.method, NULL, NULL, ev.next_followup_at
-    FROM plan_ev ev JOIN periods p
-      ON ev.occurred_at < p.ref_end AND ev.next_followup_at < p.ref_end AND ev.plan_until >= p.ref_end`
-        : ''
-    }
+  ),` : ''}
+  all_facts (${columns}) AS (
+    ${factBranches.join('\n    UNION ALL\n    ')}
   ),
   facts AS (SELECT * FROM all_facts WHERE ${repFilter(params, 'rep')})`;
 }
@@ -336,7 +353,7 @@ export function drillSql(input: WorkReportsQueryInput, granularity: Granularity,
   if (keys.period_start !== undefined) where.push(`f.period_start = ${dateLiteral(keys.period_start)}`);
   if (keys.method !== undefined) where.push(`f.method = ${sqlString(keys.method)}`);
   if (keys.reason !== undefined) where.push(`f.reason = ${sqlString(keys.reason)}`);
-  return `${factsCte(input, { overdueRows: measure === 'overdue_followups' })}
+  return `${factsCte(input, { overdueRows: measure === 'overdue_followups', measure, granularity })}
   SELECT f.rep, strftime(f.period_start, '%Y-%m-%d') AS period_start, f.opportunity_id, o.customer_name,
          strftime(f.happened_at, '%Y-%m-%d %H:%M:%S') AS happened_at, f.method, e.summary, e.objection,
          coalesce(e.from_stage, CASE WHEN f.measure IN ('wins', 'losses', 'invalid_leads') THEN o.stage END) AS from_stage, e.to_stage,

@@ -35,8 +35,23 @@ describe('work-reports SQL', () => {
     expect(sql).toContain(`date_trunc('week', greatest(occurred_at, next_followup_at))::DATE AS first_start`);
     expect(sql).toContain(`sum(sum(step)) OVER (PARTITION BY granularity, rep ORDER BY period_start) AS overdue`);
     expect(drillSql(input(), 'week', 'overdue_followups', {}, 10)).toContain(
-      `ON ev.occurred_at < p.ref_end AND ev.next_followup_at < p.ref_end AND ev.plan_until >= p.ref_end`,
+      `ON ev.occurred_at < p.ref_end AND ev.next_followup_at < p.ref_end AND ev.plan_until >= p.ref_end AND p.granularity = 'week'`,
     );
+  });
+
+  it('a drill-down builds only its own measure and granularity', () => {
+    // overdue: no dated facts, no planned ones; touches: the touch branch only, bucketed by month only
+    const overdue = drillSql(input(), 'week', 'overdue_followups', {}, 10);
+    expect(overdue).not.toContain('dated (');
+    expect(overdue).not.toContain('planned AS (');
+    const touches = drillSql(input(), 'month', 'touches', {}, 10);
+    expect(touches).toContain(`SELECT 'touches' AS measure`);
+    expect(touches).not.toContain(`SELECT 'new_leads', coalesce`);
+    expect(touches).not.toContain(`p.granularity = 'week' AND p.period_start`);
+    expect(touches).toContain(`p.granularity = 'month' AND p.period_start`);
+    // the report still builds everything
+    const report = reportSql(input());
+    for (const part of [`SELECT 'touches' AS measure`, `'new_leads'`, `'stage_advances'`, `'wins'`, 'planned AS (']) expect(report).toContain(part);
   });
 
   it('credits the rep who did it and reads stage order from the stage list', () => {

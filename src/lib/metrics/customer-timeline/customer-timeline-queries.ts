@@ -49,25 +49,35 @@ export function customerBaseCte(nameKeys = false): string {
     SELECT name_key, min(customer_id) AS customer_id FROM cust WHERE name_key <> '' GROUP BY name_key HAVING count(*) = 1
   ),
   opp AS (
-    -- only the columns used: opp and ord are read several times, so DuckDB keeps them (5M rows at scale)
-    SELECT o.opportunity_id, o.customer_name, o.owner, o.team, o.region, o.industry, o.product, o.source, o.stage, o.status,
-           o.created_at, o.closed_at, o.expected_amount, o.amount, o.lost_reason, o.need, o.opportunity_name,
-           o.last_activity_at, o.last_activity_method, o.last_activity_summary, o.source_file, o.source_line, coalesce(nm.customer_id, nullif(${n('o.customer_name')}, '')) AS customer_key
-    FROM opportunities o LEFT JOIN name_map nm ON nm.name_key = ${n('o.customer_name')}
+    -- only the columns used: opp and ord are read several times, so DuckDB keeps them (5M rows at
+    -- scale); each name is normalised once here (a regexp: the costliest step of a rep's page)
+    SELECT o.* EXCLUDE (name_key), coalesce(nm.customer_id, nullif(o.name_key, '')) AS customer_key
+    FROM (
+      SELECT opportunity_id, customer_name, owner, team, region, industry, product, source, stage, status,
+             created_at, closed_at, expected_amount, amount, lost_reason, need, opportunity_name,
+             last_activity_at, last_activity_method, last_activity_summary, source_file, source_line, ${n('customer_name')} AS name_key
+      FROM opportunities
+    ) o LEFT JOIN name_map nm ON nm.name_key = o.name_key
   ),
   ord AS (
-    SELECT r.order_id, r.customer_id, r.ordered_at, r.is_cancellation, r.opportunity_id, r.owner, r.product, r.amount, r.customer_name,
-           r.source_file, r.source_line, coalesce(c.customer_id, nm.customer_id, nullif(trim(r.customer_id), ''), nullif(${n('r.customer_name')}, '')) AS customer_key
-    FROM orders r
+    SELECT r.* EXCLUDE (name_key), coalesce(c.customer_id, nm.customer_id, nullif(trim(r.customer_id), ''), nullif(r.name_key, '')) AS customer_key
+    FROM (
+      SELECT order_id, customer_id, ordered_at, is_cancellation, opportunity_id, owner, product, amount, customer_name,
+             source_file, source_line, ${n('customer_name')} AS name_key
+      FROM orders
+    ) r
     LEFT JOIN cust c ON c.customer_id = r.customer_id
-    LEFT JOIN name_map nm ON nm.name_key = ${n('r.customer_name')}
+    LEFT JOIN name_map nm ON nm.name_key = r.name_key
   ),
   named AS (
     SELECT customer_id AS customer_key, customer_id, customer_name, name_key, account_owner, 1 AS src FROM cust
     UNION ALL
-    SELECT DISTINCT customer_key, NULL, customer_name, ${n('customer_name')}, NULL, 2 FROM opp WHERE customer_key IS NOT NULL
+    -- names normalised after DISTINCT: once per spelling, not once per row
+    SELECT customer_key, NULL, customer_name, ${n('customer_name')}, NULL, 2
+    FROM (SELECT DISTINCT customer_key, customer_name FROM opp WHERE customer_key IS NOT NULL)
     UNION ALL
-    SELECT DISTINCT customer_key, customer_id, customer_name, ${n('customer_name')}, NULL, 3 FROM ord WHERE customer_key IS NOT NULL
+    SELECT customer_key, customer_id, customer_name, ${n('customer_name')}, NULL, 3
+    FROM (SELECT DISTINCT customer_key, customer_id, customer_name FROM ord WHERE customer_key IS NOT NULL)
   ),
   dir AS (
     SELECT customer_key,

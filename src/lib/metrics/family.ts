@@ -5,6 +5,7 @@
  * workbook and the terminal; `drill` returns the rows behind one figure.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryRows } from '../warehouse/warehouse.server.ts';
 import type { SalesightConfig } from '../config/config.ts';
 import type { ResolvedParams } from './params.ts';
 
@@ -73,6 +74,16 @@ export interface MetricFamily<R> {
 export function streamsDrill(family: Pick<MetricFamily<unknown>, 'drillQuery' | 'drillTargets' | 'drillQueryTargets'>, target: string): boolean {
   if (!family.drillQuery || !family.drillTargets || !Object.hasOwn(family.drillTargets, target)) return false;
   return family.drillQueryTargets ? family.drillQueryTargets.includes(target) : true;
+}
+
+/**
+ * A drill-down query run at once (the CLI, the drill page), not streamed: its rows, with their
+ * columns by name; `emptyColumn` names the one column an empty result shows.
+ */
+export async function drillQueryTable(connection: DuckDBConnection, query: DrillQuery, emptyColumn: string): Promise<ResultTable> {
+  const rows = await queryRows<Record<string, unknown>>(connection, query.sql);
+  const columns = Object.keys(rows[0] ?? { [emptyColumn]: '' }).map((k) => query.columnOf(k));
+  return { name: query.name, title_en: query.title_en, title_zh: query.title_zh, columns, rows };
 }
 
 export interface DrillQuery extends Omit<ResultTable, 'rows' | 'columns'> {

@@ -73,6 +73,16 @@ export function dimensionFilterSql(filters: ResolvedParams['filters'], columnOf:
   return parts.length ? parts.join(' AND ') : 'true';
 }
 
+/**
+ * Opportunities that reps (an SQL list or subquery, e.g. `('王磊')`) own or have a follow-up
+ * record on: the only ones whose facts can be credited to them, since every credit goes to a
+ * record's owner or the opportunity's owner. A superset for narrowing before a sort; the exact
+ * rep filter still applies after.
+ */
+export function ownedOrWorkedOnSql(reps: string, ownerColumn: string, opportunityIdColumn: string): string {
+  return `(${ownerColumn} IN ${reps} OR ${opportunityIdColumn} IN (SELECT opportunity_id FROM stage_events WHERE owner IN ${reps}))`;
+}
+
 export function opportunityFilterSql(filters: ResolvedParams['filters'], alias = 'o'): string {
   return dimensionFilterSql(filters, (d) => `${alias}.${d}`);
 }

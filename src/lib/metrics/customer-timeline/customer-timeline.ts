@@ -16,7 +16,7 @@
  * interface. How rows are matched to customers, and what an entry is: customer-timeline-queries.ts.
  */
 import { queryRows } from '../../warehouse/warehouse.server.ts';
-import { MAX_DRILL_ROWS, type DrillQuery, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn, column as col } from '../family.ts';
+import { drillQueryTable, MAX_DRILL_ROWS, type DrillQuery, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn, column as col } from '../family.ts';
 import type { ResolvedParams } from '../params.ts';
 import { handoverDrillSql, handoverListSql, resolveCustomerSql, timelineSql } from './customer-timeline-queries.ts';
 
@@ -257,10 +257,8 @@ export async function customerTimeline(ctx: MetricContext, customer: string, lim
 
 export async function drillCustomerTimeline(ctx: MetricContext, request: DrillRequest): Promise<ResultTable> {
   if (request.target === 'customers') {
-    const q = await customersDrillQuery(ctx, { ...request, limit: Math.max(0, Math.min(request.limit, MAX_DRILL_ROWS)) });
-    const rows = await queryRows<Record<string, unknown>>(ctx.connection, q.sql);
-    const columns = Object.keys(rows[0] ?? { customer_key: '' }).map((k) => q.columnOf(k));
-    return { name: q.name, title_en: q.title_en, title_zh: q.title_zh, columns, rows };
+    const query = await customersDrillQuery(ctx, { ...request, limit: Math.max(0, Math.min(request.limit, MAX_DRILL_ROWS)) });
+    return drillQueryTable(ctx.connection, query, 'customer_key');
   }
   if (request.target !== 'timeline') throw new Error(`customer-timeline has no drill target "${request.target}"; try customers, timeline`);
   const customer = request.keys.customer?.trim();

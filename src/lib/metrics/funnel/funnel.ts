@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { queryRows } from '../../warehouse/warehouse.server.ts';
-import { MAX_DRILL_ROWS, ratio, type DrillQuery, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable } from '../family.ts';
+import { drillQueryTable, MAX_DRILL_ROWS, ratio, type DrillQuery, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable } from '../family.ts';
 import type { Dimension, ResolvedParams } from '../params.ts';
 import { loadStageList } from '../stages.ts';
 import {
@@ -466,10 +466,7 @@ export const funnelFamily: MetricFamily<FunnelResult> = {
   tables: funnelTables,
   drillTargets: DRILL_TARGETS,
   async drill(ctx: MetricContext, request: DrillRequest): Promise<ResultTable> {
-    const q = await funnelDrillQuery(ctx, { ...request, limit: Math.min(request.limit, MAX_DRILL_ROWS) });
-    const rows = await queryRows<Record<string, unknown>>(ctx.connection, q.sql);
-    const columns = Object.keys(rows[0] ?? { opportunity_id: '' }).map((k) => q.columnOf(k));
-    return { name: q.name, title_en: q.title_en, title_zh: q.title_zh, columns, rows };
+    return drillQueryTable(ctx.connection, await funnelDrillQuery(ctx, { ...request, limit: Math.min(request.limit, MAX_DRILL_ROWS) }), 'opportunity_id');
   },
   drillQuery: funnelDrillQuery,
 };

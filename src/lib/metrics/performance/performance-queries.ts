@@ -55,7 +55,7 @@
 import { sqlString } from '../../warehouse/warehouse.server.ts';
 import { SNAPSHOT_METHOD } from '../snapshot-events.ts';
 import { scoresCtes, type CustomerValueQueryInput } from '../customer-value/customer-value-queries.ts';
-import { dateLiteral, dimensionFilterSql, inPeriodSql, type Dimension, type ResolvedParams } from '../params.ts';
+import { dateLiteral, dimensionFilterSql, inPeriodSql, ownedOrWorkedOnSql, type Dimension, type ResolvedParams } from '../params.ts';
 import { allCtes, type RevenueBasis } from '../targets/targets-queries.ts';
 import { periodStartSql, UNSPECIFIED, type WeekStart } from '../work-reports/work-reports-queries.ts';
 
@@ -326,8 +326,8 @@ function planOpportunitiesSql(params: ResolvedParams): string | null {
     if (!values?.length) continue;
     const list = `(${values.map(sqlString).join(', ')})`;
     const reps = d === 'owner' ? list : `(SELECT owner FROM reps WHERE ${d} IN ${list})`;
-    const own = d === 'owner' ? `o.owner IN ${reps}` : `o.owner IN ${reps} OR o.${d} IN ${list}`;
-    parts.push(`(${own} OR o.opportunity_id IN (SELECT opportunity_id FROM stage_events WHERE owner IN ${reps}))`);
+    const reached = ownedOrWorkedOnSql(reps, 'o.owner', 'o.opportunity_id');
+    parts.push(d === 'owner' ? reached : `(${reached} OR o.${d} IN ${list})`);
   }
   const facts = factFilters(params.filters);
   if (Object.keys(facts).length) parts.push(dimensionFilterSql(facts, (d) => `o.${d}`));

@@ -33,7 +33,7 @@
  */
 import { sqlString } from '../../warehouse/warehouse.server.ts';
 import { SNAPSHOT_METHOD } from '../snapshot-events.ts';
-import { dateLiteral, dimensionFilterSql, type ResolvedParams } from '../params.ts';
+import { dateLiteral, dimensionFilterSql, ownedOrWorkedOnSql, type ResolvedParams } from '../params.ts';
 
 export type Granularity = 'week' | 'month';
 export type WeekStart = 'monday' | 'sunday';
@@ -113,8 +113,7 @@ function opportunityDimensionFilter(params: ResolvedParams, alias: string): stri
 function reachableByOwner(params: ResolvedParams, opportunityOwner: string, opportunityId: string): string {
   const owners = params.filters.owner;
   if (!owners?.length || owners.includes(UNASSIGNED)) return 'true';
-  const list = `(${owners.map(sqlString).join(', ')})`;
-  return `(${opportunityOwner} IN ${list} OR ${opportunityId} IN (SELECT opportunity_id FROM stage_events WHERE owner IN ${list}))`;
+  return ownedOrWorkedOnSql(`(${owners.map(sqlString).join(', ')})`, opportunityOwner, opportunityId);
 }
 
 function repFilter(params: ResolvedParams, column: string): string {

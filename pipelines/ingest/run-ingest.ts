@@ -20,7 +20,7 @@ import { recognise, resolveColumns, type Resolution } from './detect.ts';
 import { loadMappingFile, mappingStageSet, sourceHeader, type Mapping } from './mapping.ts';
 import { PRESETS, presetById } from './presets.ts';
 import { installParseMacros } from './parse-macros.ts';
-import { buildTransformSql, csvTextSql, stageSetIdOf } from './transform-sql.ts';
+import { buildTransformSql, csvTextSql, duplicateKeysSql, stageSetIdOf } from './transform-sql.ts';
 import { deriveCustomersFromOrders, enrichOpportunities, mergeInto, type MergeCounts } from './merge.ts';
 import { deriveStageEventsFromSnapshots, rememberOpportunityStates } from './snapshot-history.ts';
 import { SALESIGHT_VERSION } from '../version.ts';
@@ -319,6 +319,8 @@ async function loadBatch(
   await connection.run(
     buildTransformSql({ mapping, resolution: batch.resolution, stageSet, recordsTable: staged.records, outTable: typed }),
   );
+  const duplicates = duplicateKeysSql(typed, mapping.table);
+  if (await queryValue<boolean>(connection, duplicates.check)) await connection.run(duplicates.mark);
   const displays = batch.sources.map((s) => s.input.display);
   const sheets = batch.sources.map((s) => s.sheet);
   const fileCase = (col: string, values: string[]) => `CASE ${col} ${values.map((v, i) => `WHEN ${i} THEN ${sqlString(v)}`).join(' ')} END`;
@@ -357,14 +359,15 @@ async function loadBatch(
   }
   const accepted = `accepted_${batch.id}`;
   // a view, not a copy: at 5M rows the copy alone took 7 s
-  await connection.run(`CREATE TEMP VIEW ${accepted} AS SELECT * EXCLUDE (__reasons) FROM ${typed} WHERE len(__reasons) = 0`);
+  await connection.run(`CREATE TEMP VIEW ${accepted} AS SELECT * EXCLUDE (__key, __content, __reasons) FROM ${typed} WHERE len(__reasons) = 0`);
   addCounts(tables, mapping.table, await mergeInto(connection, mapping.table, accepted, displays, runId));
   if (mapping.derive_customers) {
     addCounts(tables, 'customers', await deriveCustomersFromOrders(connection, accepted, displays, runId));
   }
   if (stageSet) await saveStageSet(connection, { ...stageSet, id: stageSetIdOf(mapping) });
   await connection.run(`DROP VIEW ${accepted}`);
-  for (const t of [typed, staged.records, staged.parserRejects]) await connection.run(`DROP TABLE ${t}`);
+  await connection.run(`DROP TABLE ${typed}`);
+  await staged.drop();
 }
 
 export async function runIngest(opts: IngestOptions): Promise<IngestReport> {

@@ -5,6 +5,8 @@
  * line and the reason. Nothing here knows about presets: it only turns bytes into records.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows, sqlString } from '../../src/lib/warehouse/warehouse.server.ts';
 
@@ -49,6 +51,25 @@ function maxFieldsNearTop(csvPath: string, delimiter: string): number {
   return Math.max(1, ...firstLines.map((l) => l.split(delimiter).length));
 }
 
+/** How much of a file readHeader hands to the reader: far more than any header line. */
+export const HEADER_PROBE_BYTES = 1 << 20;
+
+/** The whole lines in a file's first HEADER_PROBE_BYTES, as a temporary file; the file itself when it is small or has no line break there. */
+function headOfFile(csvPath: string): { path: string; remove(): void } {
+  const whole = { path: csvPath, remove() {} };
+  if (fs.statSync(csvPath).size <= HEADER_PROBE_BYTES) return whole;
+  const fd = fs.openSync(csvPath, 'r');
+  const buf = Buffer.alloc(HEADER_PROBE_BYTES);
+  const n = fs.readSync(fd, buf, 0, buf.length, 0);
+  fs.closeSync(fd);
+  const end = buf.lastIndexOf(0x0a, n - 1);
+  if (end < 0) return whole;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salesight-head-'));
+  const headPath = path.join(dir, 'head.csv');
+  fs.writeFileSync(headPath, buf.subarray(0, end + 1));
+  return { path: headPath, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
 /**
  * The header record's fields, as DuckDB splits them (quoted headers with commas work). The
  * dialect is given, not sniffed: the sniffer gives up on exactly the broken files we must report.
@@ -60,9 +81,17 @@ export async function readHeader(
 ): Promise<string[]> {
   const width = maxFieldsNearTop(csvPath, delimiter);
   const columns = `{${Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
-  const rows = await connection.runAndReadAll(
-    `SELECT * FROM read_csv(${sqlString(csvPath)}, header=false, auto_detect=false, columns=${columns}, null_padding=true, parallel=false, ignore_errors=true, ${readerOptions(delimiter)}) LIMIT 1`,
-  );
+  // The reader goes through the whole file even for LIMIT 1 (1M rows: 0.45 s), so it reads the
+  // file's head only: the lines in its first HEADER_PROBE_BYTES, or all of it if that is less.
+  const head = headOfFile(csvPath);
+  let rows;
+  try {
+    rows = await connection.runAndReadAll(
+      `SELECT * FROM read_csv(${sqlString(head.path)}, header=false, auto_detect=false, columns=${columns}, null_padding=true, parallel=false, ignore_errors=true, ${readerOptions(delimiter)}) LIMIT 1`,
+    );
+  } finally {
+    head.remove();
+  }
   const first = rows.getRows()[0];
   if (!first) return [];
   const values = first.map((v) => (v === null ? '' : String(v)));
@@ -71,10 +100,12 @@ export async function readHeader(
 }
 
 export interface StagedTables {
-  /** file_idx, line, c0..c{width-1}: one row per data record that split cleanly. */
+  /** file_idx, line, c0..c{width-1}: one row per data record that split cleanly (a table or a view). */
   records: string;
   /** file_idx, line, raw, reason: records the CSV reader refused. */
   parserRejects: string;
+  /** Drops what staging made, in dependency order. */
+  drop(): Promise<void>;
 }
 
 function describeReaderError(errorType: string, message: string, fromXlsx: boolean): string {
@@ -187,9 +218,10 @@ export async function stageCsvBatch(
   if (rejectRows.length === 0 && sheetRowColumn === undefined && (await allRecordsSingleLine(connection, raw, csvPaths))) {
     // The common case, measured at 4M records: every record is one physical line, so a record's
     // line is its position in the file and the height bookkeeping below (about a third of the
-    // whole ingest) is skipped. The table holds the files in order (insertion order is kept).
+    // whole ingest) is skipped. The raw table holds the files in order (insertion order is kept).
+    // A view, not a copy: the transform reads it once (1M records: the copy took 1.6 s of 13).
     await connection.run(`
-      CREATE TEMP TABLE ${records} AS
+      CREATE TEMP VIEW ${records} AS
       WITH files(file_idx, path) AS (VALUES ${filesValues}),
       firsts AS (SELECT filename, min(rowid) AS first_rowid FROM ${raw} GROUP BY filename)
       SELECT f.file_idx, (r.rowid - fr.first_rowid + 1)::INTEGER AS line, ${cols.map((c) => `r.${c}`).join(', ')}
@@ -197,8 +229,15 @@ export async function stageCsvBatch(
       WHERE r.rowid > fr.first_rowid
     `);
     await connection.run(`CREATE TEMP TABLE ${parserRejects} (file_idx INTEGER, line INTEGER, raw VARCHAR, reason VARCHAR)`);
-    for (const t of [raw, rejects, scans, `${parserRejects}_pre`]) await connection.run(`DROP TABLE IF EXISTS ${t}`);
-    return { records, parserRejects };
+    for (const t of [rejects, scans, `${parserRejects}_pre`]) await connection.run(`DROP TABLE IF EXISTS ${t}`);
+    return {
+      records,
+      parserRejects,
+      drop: async () => {
+        await connection.run(`DROP VIEW ${records}`);
+        for (const t of [raw, parserRejects]) await connection.run(`DROP TABLE ${t}`);
+      },
+    };
   }
 
   // DuckDB numbers rejected records (1 = header), not physical lines. Good records are the
@@ -251,5 +290,11 @@ export async function stageCsvBatch(
   for (const t of [raw, rejects, scans, `${records}_pre`, `${parserRejects}_pre`, `stg_lines_${batchId}`]) {
     await connection.run(`DROP TABLE IF EXISTS ${t}`);
   }
-  return { records, parserRejects };
+  return {
+    records,
+    parserRejects,
+    drop: async () => {
+      for (const t of [records, parserRejects]) await connection.run(`DROP TABLE ${t}`);
+    },
+  };
 }

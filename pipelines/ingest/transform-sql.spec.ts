@@ -1,6 +1,6 @@
 /** Pins the SQL the seed template's mapping produces: the parts a reviewer must recognise. */
 import { describe, expect, it } from 'vitest';
-import { buildTransformSql } from './transform-sql.ts';
+import { buildTransformSql, duplicateKeysSql } from './transform-sql.ts';
 import { resolveColumns } from './detect.ts';
 import { presetById } from './presets.ts';
 import { DEFAULT_STAGE_SET } from '../../src/lib/config/stage-sets.ts';
@@ -32,7 +32,11 @@ describe('buildTransformSql (seed 002 template)', () => {
     expect(sql).toContain(`('default') AS stage_set`);
   });
 
-  it('finds duplicate ids per file by grouping, not by window', () => {
-    expect(sql).toContain('GROUP BY file_idx, __key HAVING count(*) > 1');
+  it('finds duplicate ids per file by grouping, not by window, and only lists lines when a key repeats', () => {
+    const dup = duplicateKeysSql('typed', mapping.table);
+    expect(dup.check).toBe('SELECT EXISTS (SELECT file_idx, __key FROM typed WHERE __key IS NOT NULL GROUP BY file_idx, __key HAVING count(*) > 1)');
+    expect(dup.mark).toContain('GROUP BY file_idx, __key HAVING count(*) > 1');
+    expect(dup.mark).toContain(`list_append(t.__reasons, 'opportunity_id "' || t.__key || '" appears on lines '`);
+    expect(sql).not.toContain('list(line)');
   });
 });

@@ -34,9 +34,9 @@ describe('buildTransformSql (seed 002 template)', () => {
 
   it('finds duplicate ids per file by grouping, not by window, and only lists lines when a key repeats', () => {
     const dup = duplicateKeysSql('typed', mapping.table);
-    expect(dup.check).toBe('SELECT EXISTS (SELECT file_idx, __key FROM typed WHERE __key IS NOT NULL GROUP BY file_idx, __key HAVING count(*) > 1)');
-    expect(dup.mark).toContain('GROUP BY file_idx, __key HAVING count(*) > 1');
-    expect(dup.mark).toContain(`list_append(t.__reasons, 'opportunity_id "' || t.__key || '" appears on lines '`);
+    expect(dup.check).toBe('SELECT EXISTS (SELECT 1 FROM typed WHERE opportunity_id IS NOT NULL GROUP BY file_idx, opportunity_id HAVING count(*) > 1)');
+    expect(dup.mark).toContain('GROUP BY file_idx, opportunity_id HAVING count(*) > 1');
+    expect(dup.mark).toContain(`concat_ws('; ', t.__reasons, 'opportunity_id "' || concat_ws(' / ', t.opportunity_id::VARCHAR) || '" appears on lines '`);
     expect(sql).not.toContain('list(line)');
   });
 });

@@ -100,8 +100,9 @@ export interface TransformSqlInput {
 
 /**
  * Produces `outTable` with: file_idx, line, every canonical column of the mapping's table
- * (typed; NULL when unmapped), __key and __content (for duplicateKeysSql) and __reasons (empty =
- * accepted, once duplicateKeysSql has run).
+ * (typed; NULL when unmapped) and __reasons: why the row is refused, '; '-separated, NULL when it
+ * is accepted (duplicate keys are added by duplicateKeysSql). Text, not a list: DuckDB writes a
+ * list column several times slower.
  */
 export function buildTransformSql(input: TransformSqlInput): string {
   const { mapping, resolution, stageSet, recordsTable, outTable } = input;
@@ -185,10 +186,6 @@ export function buildTransformSql(input: TransformSqlInput): string {
 
   reasons.push(...tableReasons(mapping, resolution));
 
-  const key = def.key;
-  const keyExpr = `CASE WHEN ${key.map((k) => `${k} IS NOT NULL`).join(' AND ')} THEN concat_ws(' / ', ${key.map((k) => `${k}::VARCHAR`).join(', ')}) END`;
-  const contentExpr = `hash(${cols.map((c) => c.name).join(', ')})`;
-
   return `CREATE TEMP TABLE ${outTable} AS
 WITH raw AS (
   SELECT file_idx, line${rawSelects.length ? `,\n    ${rawSelects.join(',\n    ')}` : ''}
@@ -210,44 +207,45 @@ d0 AS (
 d AS (
   SELECT * ${replaceList(mapping.derived ?? {})}
   FROM d0 AS v
-),
-k AS (
-  SELECT *, ${keyExpr} AS __key, ${contentExpr} AS __content FROM d
 )
-SELECT k.file_idx, k.line,
-  ${cols.map((c) => `k.${c.name}`).join(', ')},
-  k.__key, k.__content,
-  ${reasons.length ? `list_filter([\n    ${reasons.join(',\n    ')}\n  ], x -> x IS NOT NULL)` : 'CAST([] AS VARCHAR[])'} AS __reasons
-FROM k`;
+SELECT file_idx, line,
+  ${cols.map((c) => c.name).join(', ')},
+  ${reasons.length ? `nullif(concat_ws('; ',\n    ${reasons.join(',\n    ')}\n  ), '')` : 'NULL::VARCHAR'} AS __reasons
+FROM d`;
 }
 
 /**
  * Keys seen more than once in a file, run on buildTransformSql's output: identical copies after
  * the first are rejected as duplicates; copies that differ are all rejected, since we cannot know
- * which one is right. Two statements, because the common case has no repeated key: `check`
- * (one hash aggregate of the keys) says whether `mark` (which rebuilds the table with the extra
- * reasons) must run at all. Folding this into the transform made DuckDB materialise the whole
- * typed CTE twice and build a list of lines for every key (1M rows: ~40% of the transform).
+ * which one is right. Two statements, because the common case has no repeated key: `check` (one
+ * hash aggregate of the keys) says whether `mark` (which rebuilds the table with the extra
+ * reasons) must run at all. Done inside the transform, DuckDB materialised the whole typed CTE a
+ * second time and built a list of lines for every key (1M rows: about 60% of the transform).
  */
 export function duplicateKeysSql(typedTable: string, canonicalTable: string): { check: string; mark: string } {
-  const keyLabel = tableDef(canonicalTable).key.join(' + ');
-  const repeated = `SELECT file_idx, __key FROM ${typedTable} WHERE __key IS NOT NULL GROUP BY file_idx, __key HAVING count(*) > 1`;
+  const def = tableDef(canonicalTable);
+  const key = def.key;
+  const keyCols = key.join(', ');
+  const keyPresent = key.map((k) => `${k} IS NOT NULL`).join(' AND ');
+  const keyText = `concat_ws(' / ', ${key.map((k) => `t.${k}::VARCHAR`).join(', ')})`;
+  const content = `hash(${def.columns.map((c) => c.name).join(', ')})`;
+  const sameKey = key.map((k) => `dup.${k} = t.${k}`).join(' AND ');
   return {
-    check: `SELECT EXISTS (${repeated})`,
+    check: `SELECT EXISTS (SELECT 1 FROM ${typedTable} WHERE ${keyPresent} GROUP BY file_idx, ${keyCols} HAVING count(*) > 1)`,
     mark: `CREATE OR REPLACE TEMP TABLE ${typedTable} AS
 WITH dup AS (
-  SELECT file_idx, __key, min(line) AS first_line, list_sort(list(line)) AS lines,
-         min(__content) <> max(__content) AS conflicting
-  FROM ${typedTable} WHERE __key IS NOT NULL
-  GROUP BY file_idx, __key HAVING count(*) > 1
+  SELECT file_idx, ${keyCols}, min(line) AS first_line, list_sort(list(line)) AS lines,
+         min(${content}) <> max(${content}) AS conflicting
+  FROM ${typedTable} WHERE ${keyPresent}
+  GROUP BY file_idx, ${keyCols} HAVING count(*) > 1
 )
 SELECT t.* REPLACE (
   CASE WHEN dup.conflicting
-       THEN list_append(t.__reasons, ${lit(`${keyLabel} "`)} || t.__key || '" appears on lines ' || array_to_string(dup.lines, ', ') || ' of this file with different values; keep one and ingest again')
-       WHEN dup.first_line IS NOT NULL AND t.line <> dup.first_line THEN list_append(t.__reasons, 'exact duplicate of line ' || dup.first_line::VARCHAR)
+       THEN concat_ws('; ', t.__reasons, ${lit(`${key.join(' + ')} "`)} || ${keyText} || '" appears on lines ' || array_to_string(dup.lines, ', ') || ' of this file with different values; keep one and ingest again')
+       WHEN dup.first_line IS NOT NULL AND t.line <> dup.first_line THEN concat_ws('; ', t.__reasons, 'exact duplicate of line ' || dup.first_line::VARCHAR)
        ELSE t.__reasons
   END AS __reasons)
-FROM ${typedTable} t LEFT JOIN dup ON dup.file_idx = t.file_idx AND dup.__key = t.__key`,
+FROM ${typedTable} t LEFT JOIN dup ON dup.file_idx = t.file_idx AND ${sameKey}`,
   };
 }
 

@@ -6,12 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { PassThrough, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createInstance } from '../src/lib/warehouse/duckdb.server.ts';
 import { MAX_DRILL_ROWS } from '../src/lib/metrics/family.ts';
 import { streamDrill } from '../src/lib/workbook/streamed-drill.server.ts';
-import { writeWorkbook } from '../src/lib/workbook/workbook.server.ts';
+import { MAX_PENDING_SHEET_BYTES, pendingBytesOf, relieveSheet, sheetConsumers, writeWorkbook, type StreamedTable } from '../src/lib/workbook/workbook.server.ts';
 import { writeExports } from '../pipelines/bench/scale/generate.ts';
 import { runCli, startServe, tempDir } from './helpers.ts';
 
@@ -81,3 +83,128 @@ describe('streamed drill-down workbooks', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+/**
+ * exceljs's streaming writer has no backpressure of its own; writeWorkbook adds it through
+ * exceljs's internals (a sheet's StreamBuf and its `pipes`), so these fail if an exceljs update
+ * changes them so that the wait no longer engages.
+ */
+describe('workbook backpressure', () => {
+  // random base64: deflate cannot squeeze it much, so the XML's size is about what reaches the target
+  const text = () => randomBytes(60).toString('base64');
+
+  /** A target that takes nothing until released: its write callbacks are held. */
+  function stalledTarget() {
+    const parts: Buffer[] = [];
+    let held: (() => void)[] | undefined = [];
+    const target = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _enc, cb) {
+        parts.push(chunk);
+        if (held) held.push(cb);
+        else cb();
+      },
+    });
+    const release = () => {
+      const cbs = held ?? [];
+      held = undefined;
+      for (const cb of cbs) cb();
+    };
+    return { target, parts, release };
+  }
+
+  /** `chunks` chunks of `size` rows; `pulled` counts the chunks writeWorkbook has asked for. */
+  function counted(chunks: number, size: number) {
+    const state = { pulled: 0 };
+    const table: StreamedTable = {
+      name: 'rows',
+      title_en: 'rows',
+      title_zh: 'rows',
+      columns: [
+        { key: 'n', header_en: 'n', header_zh: 'n', format: 'integer' },
+        { key: 'label', header_en: 'label', header_zh: 'label', format: 'text' },
+      ],
+      chunks: (async function* () {
+        for (let c = 0; c < chunks; c++) {
+          state.pulled++;
+          yield Array.from({ length: size }, (_, i) => [c * size + i, text()]);
+        }
+      })(),
+    };
+    return { table, state };
+  }
+
+  /** Resolves once `read()` has not changed for `quietMs` (or after `maxMs`). */
+  async function settled(read: () => number, quietMs = 300, maxMs = 20_000): Promise<number> {
+    const start = Date.now();
+    let last = read();
+    let since = Date.now();
+    while (Date.now() - start < maxMs) {
+      await new Promise((r) => setTimeout(r, 25));
+      const now = read();
+      if (now !== last) [last, since] = [now, Date.now()];
+      else if (Date.now() - since >= quietMs) break;
+    }
+    return last;
+  }
+
+  it('finds the stream exceljs hands a sheet\'s XML to and waits until it has passed it on', async () => {
+    const out = new PassThrough();
+    const parts: Buffer[] = [];
+    out.on('data', (b: Buffer) => parts.push(b));
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+    const sheet = workbook.addWorksheet('rows');
+    // written without a pause, as exceljs's own loop would: more than MAX_PENDING_SHEET_BYTES of XML piles up
+    const rows = 60_000;
+    for (let i = 0; i < rows; i++) sheet.addRow([i, text()]).commit();
+    const consumers = sheetConsumers(sheet);
+    expect(consumers?.length).toBeGreaterThan(0);
+    const pending = () => Math.max(...consumers!.map(pendingBytesOf));
+    expect(pending()).toBeGreaterThan(MAX_PENDING_SHEET_BYTES);
+    expect(await relieveSheet(sheet, out)).toBe('waited');
+    expect(pending()).toBeLessThanOrEqual(MAX_PENDING_SHEET_BYTES);
+    expect(await relieveSheet(sheet, out)).toBe('yielded');
+    sheet.commit();
+    await workbook.commit();
+    const back = new ExcelJS.Workbook();
+    await back.xlsx.load(Buffer.concat(parts) as unknown as ArrayBuffer);
+    expect(back.worksheets[0]!.rowCount).toBe(rows);
+  });
+
+  it('stops reading rows while the target takes nothing, then writes every one', async () => {
+    const { target, parts, release } = stalledTarget();
+    const chunks = 160;
+    const size = 1_000;
+    const { table, state } = counted(chunks, size);
+    let finished = false;
+    const writing = writeWorkbook(target, [table], { title: 't', language: 'en', parameters: [['p', 'v']] }).then(() => (finished = true));
+    const pulledWhileStalled = await settled(() => state.pulled);
+    // ~32 MB of sheet XML in all (200 bytes a row); a stalled target stops it at
+    // MAX_PENDING_SHEET_BYTES plus what the streams in between buffer (archiver: up to 1 MB each
+    // way), about 10 MB (50 chunks)
+    expect(finished).toBe(false);
+    expect(pulledWhileStalled).toBeLessThan(chunks / 2);
+    release();
+    await writing;
+    expect(state.pulled).toBe(chunks);
+    const back = new ExcelJS.Workbook();
+    await back.xlsx.load(Buffer.concat(parts) as unknown as ArrayBuffer);
+    const sheet = back.worksheets[0]!;
+    expect(sheet.rowCount).toBe(chunks * size + 1); // header + every row
+    expect(sheet.getRow(2).getCell(1).value).toBe(0);
+    expect(sheet.getRow(chunks * size + 1).getCell(1).value).toBe(chunks * size - 1);
+    expect(back.worksheets[1]!.getRow(3).values).toEqual([undefined, 'p', 'v']);
+  });
+
+  it('gives up, instead of waiting for ever, when the target closes midway', { timeout: 30_000 }, async () => {
+    const { target } = stalledTarget();
+    const { table, state } = counted(120, 1_000);
+    const writing = writeWorkbook(target, [table], { title: 't', language: 'en', parameters: [] });
+    writing.catch(() => {}); // checked below
+    await settled(() => state.pulled);
+    target.destroy(); // e.g. the browser went away
+    await expect(writing).rejects.toThrow(/output closed/);
+    expect(state.pulled).toBeLessThan(120);
+  });
+});
+

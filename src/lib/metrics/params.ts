@@ -38,6 +38,27 @@ export interface ResolvedParams {
   by: Dimension | null;
 }
 
+/** The dated columns whose earliest and latest values bound the data. */
+const DATED_COLUMNS: [table: string, column: string][] = [
+  ['opportunities', 'created_at'],
+  ['opportunities', 'closed_at'],
+  ['opportunities', 'stage_entered_at'],
+  ['opportunities', 'last_activity_at'],
+  ['stage_events', 'occurred_at'],
+  ['orders', 'ordered_at'],
+];
+
+/**
+ * The first and last day in the data. A bare min()/max() of one column is answered from
+ * DuckDB's column statistics without a scan, so each column gets its own pair (the min of a
+ * union of columns scans them all: 0.27 s at 1M opportunities, 1.1 s at 5M, on every command
+ * and page request, against 5 ms and 17 ms). Under a scope view the same SQL scans, correctly.
+ */
+export function dataSpanSql(): string {
+  const bounds = DATED_COLUMNS.flatMap(([t, c]) => [`SELECT min(${c}) AS d FROM ${t}`, `SELECT max(${c}) FROM ${t}`]);
+  return `SELECT strftime(min(d), '%Y-%m-%d') AS first, strftime(max(d), '%Y-%m-%d') AS last FROM (\n  ${bounds.join('\n  UNION ALL ')}\n)`;
+}
+
 /**
  * Defaults: as-of is the latest date in the data (exports are snapshots: "today" would make a
  * 2017 dataset look four years stale); the period is everything up to it.
@@ -47,13 +68,7 @@ export async function resolveParams(connection: DuckDBConnection, input: MetricP
   let asOf = p.as_of;
   let from = p.from;
   if (!asOf || !from) {
-    const [span] = await queryRows<{ first: string | null; last: string | null }>(
-      connection,
-      `SELECT strftime(min(d), '%Y-%m-%d') AS first, strftime(max(d), '%Y-%m-%d') AS last FROM (
-         SELECT created_at AS d FROM opportunities UNION ALL SELECT closed_at FROM opportunities
-         UNION ALL SELECT stage_entered_at FROM opportunities UNION ALL SELECT last_activity_at FROM opportunities
-         UNION ALL SELECT occurred_at FROM stage_events UNION ALL SELECT ordered_at FROM orders)`,
-    );
+    const [span] = await queryRows<{ first: string | null; last: string | null }>(connection, dataSpanSql());
     asOf ??= p.to ?? span?.last ?? new Date().toISOString().slice(0, 10);
     from ??= span?.first ?? asOf;
   }

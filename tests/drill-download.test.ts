@@ -13,7 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createInstance } from '../src/lib/warehouse/duckdb.server.ts';
 import { MAX_DRILL_ROWS } from '../src/lib/metrics/family.ts';
 import { streamDrill } from '../src/lib/workbook/streamed-drill.server.ts';
-import { MAX_PENDING_SHEET_BYTES, pendingBytesOf, relieveSheet, sheetConsumers, writeWorkbook, type StreamedTable } from '../src/lib/workbook/workbook.server.ts';
+import { writeWorkbook, type StreamedTable } from '../src/lib/workbook/workbook.server.ts';
+import { MAX_PENDING_SHEET_BYTES, pendingBytesOf, relieveSheet, sheetConsumers } from '../src/lib/workbook/sheet-backpressure.server.ts';
 import { writeExports } from '../pipelines/bench/scale/generate.ts';
 import { runCli, startServe, tempDir } from './helpers.ts';
 

@@ -101,8 +101,8 @@ export interface TransformSqlInput {
 /**
  * Produces `outTable` with: file_idx, line, every canonical column of the mapping's table
  * (typed; NULL when unmapped) and __reasons: why the row is refused, '; '-separated, NULL when it
- * is accepted (duplicate keys are added by duplicateKeysSql). Text, not a list: DuckDB writes a
- * list column several times slower.
+ * is accepted (duplicate keys are added by duplicateKeysSql). Text rather than a list, which is
+ * cheaper to build and store for every row.
  */
 export function buildTransformSql(input: TransformSqlInput): string {
   const { mapping, resolution, stageSet, recordsTable, outTable } = input;
@@ -219,8 +219,9 @@ FROM d`;
  * the first are rejected as duplicates; copies that differ are all rejected, since we cannot know
  * which one is right. Two statements, because the common case has no repeated key: `check` (one
  * hash aggregate of the keys) says whether `mark` (which rebuilds the table with the extra
- * reasons) must run at all. Done inside the transform, DuckDB materialised the whole typed CTE a
- * second time and built a list of lines for every key (1M rows: about 60% of the transform).
+ * reasons) must run at all. Done inside the transform, DuckDB materialised the whole typed CTE to
+ * read it twice and built a list of lines for every key (1M opportunities, measured with another
+ * job running: the transform 4.5 s → 3.5 s with this and the text reasons).
  */
 export function duplicateKeysSql(typedTable: string, canonicalTable: string): { check: string; mark: string } {
   const def = tableDef(canonicalTable);

@@ -14,7 +14,7 @@ import { createInstance } from '../src/lib/warehouse/duckdb.server.ts';
 import { MAX_DRILL_ROWS } from '../src/lib/metrics/family.ts';
 import { streamDrill } from '../src/lib/workbook/streamed-drill.server.ts';
 import { writeWorkbook, type StreamedTable } from '../src/lib/workbook/workbook.server.ts';
-import { MAX_PENDING_SHEET_BYTES, pendingBytesOf, relieveSheet, sheetConsumers } from '../src/lib/workbook/sheet-backpressure.server.ts';
+import { MAX_PENDING_SHEET_BYTES, pendingBytes, relieveSheet, sheetConsumers } from '../src/lib/workbook/sheet-backpressure.server.ts';
 import { writeExports } from '../pipelines/bench/scale/generate.ts';
 import { runCli, startServe, tempDir } from './helpers.ts';
 
@@ -160,7 +160,7 @@ describe('workbook backpressure', () => {
     for (let i = 0; i < rows; i++) sheet.addRow([i, text()]).commit();
     const consumers = sheetConsumers(sheet);
     expect(consumers?.length).toBeGreaterThan(0);
-    const pending = () => Math.max(...consumers!.map(pendingBytesOf));
+    const pending = () => Math.max(...consumers!.map(pendingBytes));
     expect(pending()).toBeGreaterThan(MAX_PENDING_SHEET_BYTES);
     expect(await relieveSheet(sheet, out)).toBe('waited');
     expect(pending()).toBeLessThanOrEqual(MAX_PENDING_SHEET_BYTES);

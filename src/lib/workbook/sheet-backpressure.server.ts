@@ -1,22 +1,19 @@
 /**
- * Backpressure for exceljs's streaming writer (writeWorkbook calls relieveSheet between rows).
- * It reaches into exceljs 4.4.0's internals; tests/drill-download.test.ts fails if an exceljs
- * update changes them so that the wait no longer engages.
- */
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-
-/*
  * Backpressure for exceljs's streaming writer, which has none (4.4.0): a sheet's XML goes into a
  * StreamBuf (exceljs/lib/utils/stream-buf.js) whose write() hands each full 64 KB buffer to its
  * consumers with `pipe.write(...)` and ignores what that returns. Rows become XML faster than
  * deflate packs them and the difference piles up in memory (~550 MB of XML at a million rows).
- * So every ROWS_PER_TURN rows writeWorkbook gives the event loop a turn (deflate runs on the
- * thread pool and needs the main thread between its 64 KB pieces, so it then keeps up with the
- * rows), and while a consumer still holds more than MAX_PENDING_SHEET_BYTES it waits for that
- * consumer's 'drain'. The consumer is the PassThrough archiver wraps the sheet stream in when it
- * is appended; archiver pipes it into deflate → zip → the target once it reaches that entry, all
- * with ordinary pipe() backpressure, so the wait reaches the file or the HTTP response.
+ * So every ROWS_PER_TURN rows writeWorkbook calls relieveSheet, which gives the event loop a turn
+ * (deflate runs on the thread pool and needs the main thread between its 64 KB pieces, so it then
+ * keeps up with the rows) and, while a consumer still holds more than MAX_PENDING_SHEET_BYTES,
+ * waits for that consumer's 'drain'. The consumer is the PassThrough archiver wraps the sheet
+ * stream in when it is appended; archiver pipes it into deflate → zip → the target once it
+ * reaches that entry, all with ordinary pipe() backpressure, so the wait reaches the file or the
+ * HTTP response. This reaches into exceljs's internals; tests/drill-download.test.ts fails if an
+ * exceljs update changes them so that the wait no longer engages.
  */
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+
 export const ROWS_PER_TURN = 64;
 export const MAX_PENDING_SHEET_BYTES = 4 * 1024 * 1024;
 
@@ -29,7 +26,9 @@ interface Consumer extends NodeJS.EventEmitter {
   _writableState?: { length?: number; ended?: boolean; destroyed?: boolean };
 }
 
-function pendingBytes(w: Consumer): number {
+/** Bytes a writable holds that it has not passed on. */
+export function pendingBytes(writable: unknown): number {
+  const w = writable as Consumer;
   const n = typeof w.writableLength === 'number' ? w.writableLength : w._writableState?.length;
   return typeof n === 'number' ? n : 0;
 }
@@ -45,24 +44,29 @@ function outputGone(output: Consumer, err?: unknown): Error {
   return cause instanceof Error ? cause : new Error('the workbook\'s output closed before the workbook was complete');
 }
 
+interface SheetStream {
+  pipes: unknown[];
+  buffers?: unknown;
+}
+
 /** The sheet's exceljs StreamBuf (created by the `stream` getter), if it still looks like one. */
-function sheetStream(sheet: unknown): { pipes: unknown[]; buffers?: unknown } | undefined {
+function sheetStream(sheet: unknown): SheetStream | undefined {
   const stream = (sheet as { stream?: { pipes?: unknown; buffers?: unknown } } | undefined)?.stream;
-  return stream && Array.isArray(stream.pipes) ? (stream as { pipes: unknown[]; buffers?: unknown }) : undefined;
+  return stream && Array.isArray(stream.pipes) ? (stream as SheetStream) : undefined;
+}
+
+function consumersOf(stream: SheetStream): Consumer[] {
+  return stream.pipes.filter((p): p is Consumer => typeof (p as Consumer)?.once === 'function' && typeof (p as Consumer)?.off === 'function');
 }
 
 /** The streams a sheet's XML is handed to (its StreamBuf's `pipes`), or undefined when exceljs's internals no longer look like that. */
 export function sheetConsumers(sheet: unknown): Consumer[] | undefined {
-  return sheetStream(sheet)?.pipes.filter((p): p is Consumer => typeof (p as Consumer)?.once === 'function' && typeof (p as Consumer)?.off === 'function');
-}
-
-/** Bytes a writable holds that it has not passed on. */
-export function pendingBytesOf(w: unknown): number {
-  return pendingBytes(w as Consumer);
+  const stream = sheetStream(sheet);
+  return stream && consumersOf(stream);
 }
 
 /** Bytes the StreamBuf itself holds (before it has any consumer). */
-function heldBytes(stream: { buffers?: unknown }): number {
+function heldBytes(stream: SheetStream): number {
   if (!Array.isArray(stream.buffers)) return 0;
   return stream.buffers.reduce((sum: number, b: { length?: unknown }) => sum + (typeof b?.length === 'number' ? b.length : 0), 0);
 }
@@ -108,7 +112,7 @@ export async function relieveSheet(sheet: unknown, target?: NodeJS.WritableStrea
     if (output && isOver(output)) throw outputGone(output);
   }
   let waited = false;
-  for (const w of sheetConsumers(sheet) ?? []) {
+  for (const w of consumersOf(stream)) {
     if (!isOver(w) && pendingBytes(w) > MAX_PENDING_SHEET_BYTES) {
       waited = true;
       await drained(w, output);

@@ -129,19 +129,24 @@ function stageOrderCte(input: WorkReportsQueryInput): string {
 const FOREVER = `TIMESTAMP '9999-12-31'`;
 const NEVER = `TIMESTAMP '0001-01-01'`;
 
+/** On an `ev` row: a follow-up record is a touch; a move derived from snapshots is not. */
+const IS_TOUCH = `method <> '${SNAPSHOT_METHOD}'`;
+
 const norm = (expr: string) => `coalesce(nullif(trim(${expr}), ''), ${sqlString(UNSPECIFIED)})`;
 
+interface FactOptions {
+  /** Build only this measure's facts (a drill-down's); all of them when absent. */
+  measure?: Measure;
+  /** Bucket into this granularity only (a drill-down's); weeks and months when absent. */
+  granularity?: Granularity;
+}
+
 /**
- * `WITH …` up to `facts`: one row per counted thing and granularity, kept narrow (the drill-down
- * joins the details back by event_id / opportunity_id): measure, rep, granularity, period_start,
- * opportunity_id, event_id, happened_at, method, amount, reason, next_followup_at.
- * Weeks and months are computed in one pass: the dated facts are bucketed twice.
- * `overdueRows`: include the overdue follow-ups as rows, one per record and period it stays
- * overdue in (the drill-down needs them; the report counts them by running sum instead).
- * `measure` / `granularity`: build only that measure's facts, at only that granularity (a
- * drill-down's; the risk alert's overdue follow-ups at 1M: the full set took 5 s).
+ * `WITH …` up to the fact sources, without a trailing comma: periods, stage_order, opp, ev,
+ * first_ev, close_ev, `dated` (when a dated measure is wanted: facts with a date of their own, not
+ * yet bucketed), plan_ev and `planned` (when planned_next is wanted: already per period).
  */
-export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: boolean; measure?: Measure; granularity?: Granularity }): string {
+function sourcesCte(input: WorkReportsQueryInput, options: FactOptions): { sql: string; hasDated: boolean; hasPlanned: boolean } {
   const { params } = input;
   const wants = (...measures: Measure[]) => !options.measure || measures.includes(options.measure);
   const grains: Granularity[] = options.granularity ? [options.granularity] : ['week', 'month'];
@@ -152,7 +157,7 @@ export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: b
     wants('touches') &&
       `SELECT 'touches' AS measure, rep, opportunity_id, event_id, occurred_at AS happened_at, method,
            NULL::DOUBLE AS amount, NULL::VARCHAR AS reason, next_followup_at
-    FROM ev WHERE method <> '${SNAPSHOT_METHOD}' -- a move derived from snapshots is no touch`,
+    FROM ev WHERE ${IS_TOUCH}`,
     wants('stage_advances', 'stage_setbacks') &&
       `SELECT CASE WHEN t.position > f.position THEN 'stage_advances' ELSE 'stage_setbacks' END, ev.rep, ev.opportunity_id,
            ev.event_id, ev.occurred_at, ev.method, NULL::DOUBLE, NULL::VARCHAR, ev.next_followup_at
@@ -171,17 +176,93 @@ export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: b
     FROM opp o LEFT JOIN close_ev ce ON ce.opportunity_id = o.opportunity_id AND ce.to_status = o.status
     WHERE o.status IN ('won', 'lost', 'invalid') AND o.closed_at < ${asOfEnd}`,
   ].filter((b): b is string => typeof b === 'string');
+  const hasPlanned = wants('planned_next');
+  const ctes = [
+    periodsCte(input),
+    stageOrderCte(input),
+    `opp AS (
+    SELECT o.opportunity_id, o.owner, o.stage, o.status, o.created_at, o.closed_at, o.amount::DOUBLE AS amount, o.lost_reason
+    FROM opportunities o
+    WHERE ${opportunityDimensionFilter(params, 'o')} AND ${reachableByOwner(params, 'o.owner', 'o.opportunity_id')}
+  )`,
+    `ev AS (
+    -- every follow-up record up to as-of of the opportunities that pass the filters
+    SELECT e.event_id, e.opportunity_id, e.occurred_at, e.from_stage, e.to_stage, e.to_status,
+           ${norm('e.method')} AS method, e.next_followup_at,
+           coalesce(e.owner, o.owner, ${unassigned}) AS rep,
+           o.stage_set, o.status AS opp_status, o.closed_at AS opp_closed_at,
+           lead(e.occurred_at) OVER w AS next_event_at,
+           row_number() OVER w AS seq
+    FROM stage_events e LEFT JOIN opportunities o ON o.opportunity_id = e.opportunity_id
+    WHERE e.occurred_at < ${asOfEnd} AND ${opportunityDimensionFilter(params, 'o')} AND ${reachableByOwner(params, 'o.owner', 'e.opportunity_id')}
+    WINDOW w AS (PARTITION BY e.opportunity_id ORDER BY e.occurred_at, e.event_id)
+  )`,
+    `first_ev AS (SELECT opportunity_id, rep FROM ev WHERE seq = 1)`,
+    `close_ev AS (
+    SELECT opportunity_id, to_status, rep, method, event_id
+    FROM ev WHERE to_status IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY opportunity_id, to_status ORDER BY occurred_at DESC, event_id DESC) = 1
+  )`,
+    ...(datedBranches.length
+      ? [
+          `dated (measure, rep, opportunity_id, event_id, happened_at, method, amount, reason, next_followup_at) AS (
+    -- facts with a date of their own, bucketed below into the week and the month of that date
+    ${datedBranches.join('\n    UNION ALL\n    ')}
+  )`,
+        ]
+      : []),
+    `plan_ev AS (
+    -- follow-up records with a plan. A record carries the plan from when it happened until the
+    -- next record or the close, whichever comes first.
+    SELECT *, least(coalesce(next_event_at, ${FOREVER}),
+                    CASE WHEN opp_status = 'open' THEN ${FOREVER} ELSE coalesce(opp_closed_at, ${NEVER}) END) AS plan_until
+    FROM ev WHERE next_followup_at IS NOT NULL
+  )`,
+    ...(hasPlanned
+      ? [
+          `planned AS (
+    -- read at a period's end: the plan carried then falls in the following period. That
+    -- following period is the one next_followup_at falls in, so this is an equi-join.
+    ${grains
+      .map(
+        (g) => `SELECT 'planned_next' AS measure, ev.rep, p.granularity, p.period_start, ev.opportunity_id, ev.event_id,
+           ev.occurred_at AS happened_at, ev.method, NULL::DOUBLE AS amount, NULL::VARCHAR AS reason, ev.next_followup_at
+    FROM plan_ev ev JOIN periods p
+      ON p.granularity = '${g}' AND p.next_start = ${periodStartSql(g, input.weekStart, 'ev.next_followup_at')}
+    WHERE ev.occurred_at < p.ref_end AND ev.plan_until >= p.ref_end`,
+      )
+      .join('\n    UNION ALL\n    ')}
+  )`,
+        ]
+      : []),
+  ];
+  return { sql: `WITH ${ctes.join(',\n  ')}`, hasDated: datedBranches.length > 0, hasPlanned };
+}
+
+/**
+ * `WITH …` up to `facts`: one row per counted thing and granularity, kept narrow (the drill-down
+ * joins the details back by event_id / opportunity_id): measure, rep, granularity, period_start,
+ * opportunity_id, event_id, happened_at, method, amount, reason, next_followup_at.
+ * `overdueRows`: include the overdue follow-ups as rows, one per record and period it stays
+ * overdue in (the drill-down needs them; the report counts them by running sum instead).
+ * `measure` / `granularity`: build only that measure's facts, at only that granularity (a
+ * drill-down's; the risk alert's overdue follow-ups at 1M: the full set took 5 s).
+ */
+export function factsCte(input: WorkReportsQueryInput, options: FactOptions & { overdueRows: boolean }): string {
+  const { params } = input;
+  const grains: Granularity[] = options.granularity ? [options.granularity] : ['week', 'month'];
+  const sources = sourcesCte(input, options);
   const columns = 'measure, rep, granularity, period_start, opportunity_id, event_id, happened_at, method, amount, reason, next_followup_at';
   const factBranches = [
-    ...(datedBranches.length
+    ...(sources.hasDated
       ? grains.map(
           (g) => `SELECT d.measure, d.rep, p.granularity, p.period_start, d.opportunity_id, d.event_id, d.happened_at, d.method, d.amount,
            d.reason, d.next_followup_at
     FROM dated d JOIN periods p ON p.granularity = '${g}' AND p.period_start = ${periodStartSql(g, input.weekStart, 'd.happened_at')}`,
         )
       : []),
-    ...(wants('planned_next') ? [`SELECT ${columns} FROM planned`] : []),
-    ...(options.overdueRows && wants('overdue_followups')
+    ...(sources.hasPlanned ? [`SELECT ${columns} FROM planned`] : []),
+    ...(options.overdueRows && (!options.measure || options.measure === 'overdue_followups')
       ? [
           `-- overdue at a period's end: the carried plan's date has passed. One row per period the
     -- record stays overdue in (a range join); the report counts these without the rows.
@@ -198,55 +279,7 @@ export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: b
            NULL::VARCHAR AS opportunity_id, NULL::VARCHAR AS event_id, NULL::TIMESTAMP AS happened_at, NULL::VARCHAR AS method,
            NULL::DOUBLE AS amount, NULL::VARCHAR AS reason, NULL::TIMESTAMP AS next_followup_at WHERE false`);
   }
-  return `WITH ${periodsCte(input)},
-  ${stageOrderCte(input)},
-  opp AS (
-    SELECT o.opportunity_id, o.owner, o.stage, o.status, o.created_at, o.closed_at, o.amount::DOUBLE AS amount, o.lost_reason
-    FROM opportunities o
-    WHERE ${opportunityDimensionFilter(params, 'o')} AND ${reachableByOwner(params, 'o.owner', 'o.opportunity_id')}
-  ),
-  ev AS (
-    -- every follow-up record up to as-of of the opportunities that pass the filters
-    SELECT e.event_id, e.opportunity_id, e.occurred_at, e.from_stage, e.to_stage, e.to_status,
-           ${norm('e.method')} AS method, e.next_followup_at,
-           coalesce(e.owner, o.owner, ${unassigned}) AS rep,
-           o.stage_set, o.status AS opp_status, o.closed_at AS opp_closed_at,
-           lead(e.occurred_at) OVER w AS next_event_at,
-           row_number() OVER w AS seq
-    FROM stage_events e LEFT JOIN opportunities o ON o.opportunity_id = e.opportunity_id
-    WHERE e.occurred_at < ${asOfEnd} AND ${opportunityDimensionFilter(params, 'o')} AND ${reachableByOwner(params, 'o.owner', 'e.opportunity_id')}
-    WINDOW w AS (PARTITION BY e.opportunity_id ORDER BY e.occurred_at, e.event_id)
-  ),
-  first_ev AS (SELECT opportunity_id, rep FROM ev WHERE seq = 1),
-  close_ev AS (
-    SELECT opportunity_id, to_status, rep, method, event_id
-    FROM ev WHERE to_status IS NOT NULL
-    QUALIFY row_number() OVER (PARTITION BY opportunity_id, to_status ORDER BY occurred_at DESC, event_id DESC) = 1
-  ),
-  ${datedBranches.length ? `dated (measure, rep, opportunity_id, event_id, happened_at, method, amount, reason, next_followup_at) AS (
-    -- facts with a date of their own, bucketed below into the week and the month of that date
-    ${datedBranches.join('\n    UNION ALL\n    ')}
-  ),` : ''}
-  plan_ev AS (
-    -- follow-up records with a plan. A record carries the plan from when it happened until the
-    -- next record or the close, whichever comes first.
-    SELECT *, least(coalesce(next_event_at, ${FOREVER}),
-                    CASE WHEN opp_status = 'open' THEN ${FOREVER} ELSE coalesce(opp_closed_at, ${NEVER}) END) AS plan_until
-    FROM ev WHERE next_followup_at IS NOT NULL
-  ),
-  ${wants('planned_next') ? `planned AS (
-    -- read at a period's end: the plan carried then falls in the following period. That
-    -- following period is the one next_followup_at falls in, so this is an equi-join.
-    ${grains
-      .map(
-        (g) => `SELECT 'planned_next' AS measure, ev.rep, p.granularity, p.period_start, ev.opportunity_id, ev.event_id,
-           ev.occurred_at AS happened_at, ev.method, NULL::DOUBLE AS amount, NULL::VARCHAR AS reason, ev.next_followup_at
-    FROM plan_ev ev JOIN periods p
-      ON p.granularity = '${g}' AND p.next_start = ${periodStartSql(g, input.weekStart, 'ev.next_followup_at')}
-    WHERE ev.occurred_at < p.ref_end AND ev.plan_until >= p.ref_end`,
-      )
-      .join('\n    UNION ALL\n    ')}
-  ),` : ''}
+  return `${sources.sql},
   all_facts (${columns}) AS (
     ${factBranches.join('\n    UNION ALL\n    ')}
   ),
@@ -262,14 +295,16 @@ export function factsCte(input: WorkReportsQueryInput, options: { overdueRows: b
 export function reportSql(input: WorkReportsQueryInput): string {
   const { params } = input;
   const rosterFilter = dimensionFilterSql(params.filters, (d) => (d === 'owner' || d === 'team' || d === 'region' ? `r.${d}` : null));
-  const count = (m: Measure) => `count(*) FILTER (measure = '${m}')::INTEGER AS ${m}`;
+  const sumOf = (m: Measure) => `coalesce(sum(c.n) FILTER (c.measure = '${m}'), 0)::INTEGER AS ${m}`;
   const keys = (a: string) => `${a}.granularity = k.granularity AND ${a}.rep = k.rep AND ${a}.period_start = k.period_start`;
   const asOfEnd = `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
   const spans = (g: Granularity) => `SELECT '${g}' AS granularity, rep,
            ${periodStartSql(g, input.weekStart, 'greatest(occurred_at, next_followup_at)')} AS first_start,
            CASE WHEN plan_until < ${asOfEnd} THEN ${periodStartSql(g, input.weekStart, 'plan_until')} END AS stop_start
     FROM plan_ev WHERE greatest(occurred_at, next_followup_at) < ${asOfEnd} AND ${repFilter(params, 'rep')}`;
-  return `${factsCte(input, { overdueRows: false })},
+  const sources = sourcesCte(input, {});
+  const firstStart = `least(${['week', 'month'].map((g) => periodStartSql(g as Granularity, input.weekStart, dateLiteral(params.from))).join(', ')})`;
+  return `${sources.sql},
   overdue_spans AS (
     -- A record is overdue at the end of every period from the one its plan date (or, if later,
     -- the record itself) falls in, up to but not including the one its plan ends in
@@ -295,23 +330,52 @@ export function reportSql(input: WorkReportsQueryInput): string {
     ASOF JOIN overdue_steps s ON s.granularity = p.granularity AND s.rep = r.rep AND s.period_start <= p.period_start
     WHERE s.overdue > 0
   ),
+  bucketed AS (
+    -- each dated fact with its week and its month; the report's own periods only
+    SELECT measure, rep, opportunity_id, amount,
+           CASE measure WHEN 'touches' THEN method WHEN 'losses' THEN reason END AS label,
+           ${periodStartSql('week', input.weekStart, 'happened_at')} AS week_start,
+           ${periodStartSql('month', input.weekStart, 'happened_at')} AS month_start
+    FROM dated WHERE happened_at >= ${firstStart} AND ${repFilter(params, 'rep')}
+  ),
+  dated_counts AS (
+    -- counted per week and per month in one pass (GROUPING SETS), not as a row per fact and
+    -- granularity: at 1M opportunities that was 17M rows written and read twice
+    SELECT CASE WHEN grouping(week_start) = 0 THEN 'week' ELSE 'month' END AS granularity, rep,
+           coalesce(week_start, month_start) AS period_start, measure, label, count(*)::INTEGER AS n, sum(amount) AS amount
+    FROM bucketed
+    GROUP BY GROUPING SETS ((rep, week_start, measure, label), (rep, month_start, measure, label))
+  ),
+  touched AS (
+    -- distinct opportunities touched, on its own: a DISTINCT in the sets above, which have a
+    -- row per label, cost 7 s at 1M; here 0.1 s
+    SELECT CASE WHEN grouping(week_start) = 0 THEN 'week' ELSE 'month' END AS granularity, rep,
+           coalesce(week_start, month_start) AS period_start, count(DISTINCT opportunity_id)::INTEGER AS opportunities_touched
+    FROM (
+      SELECT rep, opportunity_id, ${periodStartSql('week', input.weekStart, 'occurred_at')} AS week_start,
+             ${periodStartSql('month', input.weekStart, 'occurred_at')} AS month_start
+      FROM ev WHERE ${IS_TOUCH} AND occurred_at >= ${firstStart} AND ${repFilter(params, 'rep')}
+    )
+    GROUP BY GROUPING SETS ((rep, week_start), (rep, month_start))
+  ),
+  counts AS (
+    SELECT granularity, rep, period_start, measure, label, n, amount, NULL AS opportunities_touched FROM dated_counts
+    UNION ALL
+    SELECT granularity, rep, period_start, NULL, NULL, NULL, NULL, opportunities_touched FROM touched
+    ${sources.hasPlanned ? `UNION ALL
+    SELECT granularity, rep, period_start, 'planned_next', NULL, count(*)::INTEGER, NULL, NULL FROM planned
+    WHERE ${repFilter(params, 'rep')} GROUP BY granularity, rep, period_start` : ''}
+  ),
   agg AS (
-    SELECT granularity, rep, period_start,
-           ${MEASURES.filter((m) => m !== 'overdue_followups').map(count).join(',\n           ')},
-           count(DISTINCT opportunity_id) FILTER (measure = 'touches')::INTEGER AS opportunities_touched,
-           coalesce(sum(amount) FILTER (measure = 'wins'), 0)::DOUBLE AS won_amount
-    FROM facts GROUP BY granularity, rep, period_start
-  ),
-  labelled AS (
-    SELECT granularity, rep, period_start, measure, CASE measure WHEN 'touches' THEN method ELSE reason END AS label, count(*)::INTEGER AS n
-    FROM facts WHERE measure IN ('touches', 'losses') GROUP BY ALL
-  ),
-  lists AS (
-    -- unordered: DuckDB's ordered list() is slow per group; the few items are ordered in TypeScript
-    SELECT granularity, rep, period_start,
-           list({'method': label, 'touches': n}) FILTER (measure = 'touches') AS touches_by_method,
-           list({'reason': label, 'losses': n}) FILTER (measure = 'losses') AS lost_reasons
-    FROM labelled GROUP BY granularity, rep, period_start
+    SELECT c.granularity, c.rep, c.period_start,
+           ${MEASURES.filter((m) => m !== 'overdue_followups').map(sumOf).join(',\n           ')},
+           coalesce(max(c.opportunities_touched), 0)::INTEGER AS opportunities_touched,
+           coalesce(sum(c.amount) FILTER (c.measure = 'wins'), 0)::DOUBLE AS won_amount,
+           -- unordered: DuckDB's ordered list() is slow per group; the few items are ordered in TypeScript
+           list({'method': c.label, 'touches': c.n}) FILTER (c.measure = 'touches') AS touches_by_method,
+           list({'reason': c.label, 'losses': c.n}) FILTER (c.measure = 'losses') AS lost_reasons
+    FROM counts c SEMI JOIN periods p ON p.granularity = c.granularity AND p.period_start = c.period_start
+    GROUP BY c.granularity, c.rep, c.period_start
   ),
   roster AS (
     SELECT p.granularity, r.owner AS rep, p.period_start
@@ -328,11 +392,10 @@ export function reportSql(input: WorkReportsQueryInput): string {
          strftime(p.period_start, '%Y-%m-%d') AS period_start, strftime(p.period_end, '%Y-%m-%d') AS period_end, p.complete,
          ${MEASURES.map((m) => (m === 'overdue_followups' ? `coalesce(od.${m}, 0) AS ${m}` : `coalesce(a.${m}, 0) AS ${m}`)).join(', ')},
          coalesce(a.opportunities_touched, 0) AS opportunities_touched, coalesce(a.won_amount, 0) AS won_amount,
-         coalesce(l.touches_by_method, []) AS touches_by_method, coalesce(l.lost_reasons, []) AS lost_reasons
+         coalesce(a.touches_by_method, []) AS touches_by_method, coalesce(a.lost_reasons, []) AS lost_reasons
   FROM row_keys k
   JOIN periods p ON p.granularity = k.granularity AND p.period_start = k.period_start
   LEFT JOIN agg a ON ${keys('a')}
-  LEFT JOIN lists l ON ${keys('l')}
   LEFT JOIN overdue od ON ${keys('od')}
   LEFT JOIN reps r ON r.owner = k.rep
   ORDER BY k.granularity DESC, p.period_start, k.rep`;

@@ -92,10 +92,12 @@ export function dimensionFilterSql(filters: ResolvedParams['filters'], columnOf:
  * Opportunities that reps (an SQL list or subquery, e.g. `('王磊')`) own or have a follow-up
  * record on: the only ones whose facts can be credited to them, since every credit goes to a
  * record's owner or the opportunity's owner. A superset for narrowing before a sort; the exact
- * rep filter still applies after.
+ * rep filter still applies after. One IN list of ids, not "owner IN … OR id IN …": DuckDB can
+ * apply the list to the follow-up records before their join to opportunities, the OR only after
+ * (one rep's overdue follow-ups at 1M: the join of all 4.2M records took 2 s).
  */
-export function ownedOrWorkedOnSql(reps: string, ownerColumn: string, opportunityIdColumn: string): string {
-  return `(${ownerColumn} IN ${reps} OR ${opportunityIdColumn} IN (SELECT opportunity_id FROM stage_events WHERE owner IN ${reps}))`;
+export function ownedOrWorkedOnSql(reps: string, opportunityIdColumn: string): string {
+  return `${opportunityIdColumn} IN (SELECT opportunity_id FROM opportunities WHERE owner IN ${reps} UNION ALL SELECT opportunity_id FROM stage_events WHERE owner IN ${reps})`;
 }
 
 export function opportunityFilterSql(filters: ResolvedParams['filters'], alias = 'o'): string {

@@ -326,7 +326,7 @@ function planOpportunitiesSql(params: ResolvedParams): string | null {
     if (!values?.length) continue;
     const list = `(${values.map(sqlString).join(', ')})`;
     const reps = d === 'owner' ? list : `(SELECT owner FROM reps WHERE ${d} IN ${list})`;
-    const reached = ownedOrWorkedOnSql(reps, 'o.owner', 'o.opportunity_id');
+    const reached = ownedOrWorkedOnSql(reps, 'o.opportunity_id');
     parts.push(d === 'owner' ? reached : `(${reached} OR o.${d} IN ${list})`);
   }
   const facts = factFilters(params.filters);

@@ -110,10 +110,10 @@ function opportunityDimensionFilter(params: ResolvedParams, alias: string): stri
  * sort only those (a superset: the exact rep filter still applies to the facts). Not for the
  * UNASSIGNED rep, whose facts come from records and opportunities with no owner at all.
  */
-function reachableByOwner(params: ResolvedParams, opportunityOwner: string, opportunityId: string): string {
+function reachableByOwner(params: ResolvedParams, opportunityId: string): string {
   const owners = params.filters.owner;
   if (!owners?.length || owners.includes(UNASSIGNED)) return 'true';
-  return ownedOrWorkedOnSql(`(${owners.map(sqlString).join(', ')})`, opportunityOwner, opportunityId);
+  return ownedOrWorkedOnSql(`(${owners.map(sqlString).join(', ')})`, opportunityId);
 }
 
 function repFilter(params: ResolvedParams, column: string): string {
@@ -183,7 +183,7 @@ function sourcesCte(input: WorkReportsQueryInput, options: FactOptions): { sql: 
     `opp AS (
     SELECT o.opportunity_id, o.owner, o.stage, o.status, o.created_at, o.closed_at, o.amount::DOUBLE AS amount, o.lost_reason
     FROM opportunities o
-    WHERE ${opportunityDimensionFilter(params, 'o')} AND ${reachableByOwner(params, 'o.owner', 'o.opportunity_id')}
+    WHERE ${opportunityDimensionFilter(params, 'o')} AND ${reachableByOwner(params, 'o.opportunity_id')}
   )`,
     `ev AS (
     -- every follow-up record up to as-of of the opportunities that pass the filters
@@ -193,8 +193,11 @@ function sourcesCte(input: WorkReportsQueryInput, options: FactOptions): { sql: 
            o.stage_set, o.status AS opp_status, o.closed_at AS opp_closed_at,
            lead(e.occurred_at) OVER w AS next_event_at,
            row_number() OVER w AS seq
-    FROM stage_events e LEFT JOIN opportunities o ON o.opportunity_id = e.opportunity_id
-    WHERE e.occurred_at < ${asOfEnd} AND ${opportunityDimensionFilter(params, 'o')} AND ${reachableByOwner(params, 'o.owner', 'e.opportunity_id')}
+    -- the records narrowed in a subquery of their own: DuckDB joined all of them to
+    -- opportunities before applying the owner's list (one rep at 1M: 0.6 s against 0.1 s)
+    FROM (SELECT * FROM stage_events WHERE occurred_at < ${asOfEnd} AND ${reachableByOwner(params, 'opportunity_id')}) e
+    LEFT JOIN opportunities o ON o.opportunity_id = e.opportunity_id
+    WHERE ${opportunityDimensionFilter(params, 'o')}
     WINDOW w AS (PARTITION BY e.opportunity_id ORDER BY e.occurred_at, e.event_id)
   )`,
     `first_ev AS (SELECT opportunity_id, rep FROM ev WHERE seq = 1)`,

@@ -99,12 +99,11 @@ export function entriesCte(detail: boolean, onlyCustomers: string | null = null)
   const only = onlyCustomers ? ` AND ${onlyCustomers}` : '';
   const theirOpportunities = onlyCustomers ? ` AND opportunity_id IN (SELECT opportunity_id FROM opp WHERE ${onlyCustomers})` : '';
   return `first_ev AS (
-    -- each opportunity's first record (by time, then event_id): an aggregate, not a window
-    -- (row_number() = 1 sorted all 4.2M records at 1M: 2.2 s against 0.5 s)
-    SELECT opportunity_id, first.owner, first.to_stage FROM (
-      SELECT opportunity_id, min_by({'owner': owner, 'to_stage': to_stage}, (occurred_at, event_id)) AS first
-      FROM stage_events WHERE true${theirOpportunities} GROUP BY opportunity_id
-    )
+    -- only the columns used: a window sorts every column it carries (4M records at scale).
+    -- Not min_by(…, (occurred_at, event_id)): 4× faster at 1M, but an aggregate over a struct
+    -- cannot spill, and 5M ran out of memory.
+    SELECT opportunity_id, owner, to_stage FROM stage_events WHERE true${theirOpportunities}
+    QUALIFY row_number() OVER (PARTITION BY opportunity_id ORDER BY occurred_at, event_id) = 1
   ),
   close_ev AS (
     SELECT opportunity_id, to_status, owner, summary, from_stage, event_id FROM stage_events WHERE to_status IS NOT NULL${theirOpportunities}

@@ -177,6 +177,14 @@ function sourcesCte(input: WorkReportsQueryInput, options: FactOptions): { sql: 
     WHERE o.status IN ('won', 'lost', 'invalid') AND o.closed_at < ${asOfEnd}`,
   ].filter((b): b is string => typeof b === 'string');
   const hasPlanned = wants('planned_next');
+  // Only plans wanted (a planned or overdue drill-down, the overdue alert): a plan is read at a
+  // period's end only while its opportunity is open, so records of opportunities closed before
+  // the first period ends cannot count, and their windows are skipped (the alert at 1M: most
+  // opportunities are closed by then)
+  const onlyPlans = options.measure === 'planned_next' || options.measure === 'overdue_followups';
+  const stillOpen = onlyPlans
+    ? ` AND opportunity_id IN (SELECT opportunity_id FROM opportunities WHERE status = 'open' OR closed_at >= (SELECT min(ref_end) FROM periods))`
+    : '';
   const ctes = [
     periodsCte(input),
     stageOrderCte(input),
@@ -195,7 +203,7 @@ function sourcesCte(input: WorkReportsQueryInput, options: FactOptions): { sql: 
            row_number() OVER w AS seq
     -- the records narrowed in a subquery of their own: DuckDB joined all of them to
     -- opportunities before applying the owner's list (one rep at 1M: 0.6 s against 0.1 s)
-    FROM (SELECT * FROM stage_events WHERE occurred_at < ${asOfEnd} AND ${reachableByOwner(params, 'opportunity_id')}) e
+    FROM (SELECT * FROM stage_events WHERE occurred_at < ${asOfEnd} AND ${reachableByOwner(params, 'opportunity_id')}${stillOpen}) e
     LEFT JOIN opportunities o ON o.opportunity_id = e.opportunity_id
     WHERE ${opportunityDimensionFilter(params, 'o')}
     WINDOW w AS (PARTITION BY e.opportunity_id ORDER BY e.occurred_at, e.event_id)

@@ -47,21 +47,23 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Com
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
+    // Buffers joined once at the end: decoding chunk by chunk would split multi-byte characters
+    // at chunk edges, and appending 100+ MB (work reports at 1M) a chunk at a time is slow
+    const stdout: Buffer[] = [];
     let stderr = '';
     let peak: number | null = null;
     const poll = setInterval(() => {
       const now = child.pid ? peakRssMb(child.pid) : null;
       if (now !== null) peak = Math.max(peak ?? 0, now);
     }, 20);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => stdout.push(d));
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(poll);
       const ms = performance.now() - start;
       if (code !== 0) reject(new Error(`salesight ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
-      else resolve({ ms, peak_rss_mb: peak, stdout });
+      else resolve({ ms, peak_rss_mb: peak, stdout: Buffer.concat(stdout).toString('utf8') });
     });
   });
 }

@@ -2,10 +2,11 @@
  * SQL for work reports from daily work (spec §6, seed 000): per rep, per week and per month, what
  * the follow-up records say was done. Pure: params + stage order in, SQL out; tests pin it.
  *
- * Everything is built as one "facts" relation, one row per thing counted (a touch, a new lead, a
- * stage move, a win/loss/invalid, a planned or overdue follow-up), tagged with `measure`, the rep
- * and the period it falls in. The report aggregates it and the drill-down lists it, so every
- * figure is exactly the number of rows behind it.
+ * Every figure counts facts from the same sources (sourcesCte): one row per thing counted (a
+ * touch, a new lead, a stage move, a win/loss/invalid, a planned or overdue follow-up), tagged
+ * with `measure` and the rep. The drill-down lists them per period (`facts`); the report counts
+ * them (dated facts per week and month in one pass, overdue ones as a running sum), so every
+ * figure is the number of rows its drill-down lists (work-reports.spec.ts checks this).
  *
  * Decisions (the spec leaves these open):
  * - Periods: whole weeks (starting on config.fiscal.week_start) and calendar months that overlap

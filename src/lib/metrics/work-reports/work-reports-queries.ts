@@ -315,7 +315,7 @@ export function reportSql(input: WorkReportsQueryInput): string {
            CASE WHEN plan_until < ${asOfEnd} THEN ${periodStartSql(g, input.weekStart, 'plan_until')} END AS stop_start
     FROM plan_ev WHERE greatest(occurred_at, next_followup_at) < ${asOfEnd} AND ${repFilter(params, 'rep')}`;
   const sources = sourcesCte(input, {});
-  const firstStart = `least(${['week', 'month'].map((g) => periodStartSql(g as Granularity, input.weekStart, dateLiteral(params.from))).join(', ')})`;
+  const firstStart = `least(${(['week', 'month'] as const).map((g) => periodStartSql(g, input.weekStart, dateLiteral(params.from))).join(', ')})`;
   return `${sources.sql},
   overdue_spans AS (
     -- A record is overdue at the end of every period from the one its plan date (or, if later,
@@ -343,8 +343,9 @@ export function reportSql(input: WorkReportsQueryInput): string {
     WHERE s.overdue > 0
   ),
   bucketed AS (
-    -- each dated fact with its week and its month; the report's own periods only
-    SELECT measure, rep, opportunity_id, amount,
+    -- each dated fact with its week and its month, from the first period's start on (agg keeps
+    -- only the report's periods)
+    SELECT measure, rep, amount,
            CASE measure WHEN 'touches' THEN method WHEN 'losses' THEN reason END AS label,
            ${periodStartSql('week', input.weekStart, 'happened_at')} AS week_start,
            ${periodStartSql('month', input.weekStart, 'happened_at')} AS month_start

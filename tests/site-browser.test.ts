@@ -144,6 +144,31 @@ describe('report site in chromium', () => {
     await overview.context().close();
   });
 
+  it('compares key figures with the period before it (the deltas), as the whole family computes them', async () => {
+    // July–September 2026 is 92 days (31 + 31 + 30), judged as of the latest data (2026-10-31)
+    // as the site does; the period before is the 92 days up to 2026-06-30, i.e. from
+    // 2026-03-31, judged as of its own last day
+    const now = cliJson('performance', ['--from', '2026-07-01', '--to', '2026-09-30', '--as-of', '2026-10-31']);
+    const before = cliJson('performance', ['--from', '2026-03-31', '--to', '2026-06-30', '--as-of', '2026-06-30']);
+    const relative = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / Math.abs(b)) * 100).toFixed(1)}%`;
+    const points = (a: number, b: number) => `${a >= b ? '+' : ''}${((a - b) * 100).toFixed(1)} pt`;
+    const delta = (page: Page, id: string) => page.locator(`[data-testid="kpi-${id}"] .delta`).textContent();
+    const search = '?period=custom&from=2026-07-01&to=2026-09-30&lang=en';
+    expect(before.totals.revenue).toBeGreaterThan(0);
+
+    const overview = await openPage(`/${search}`, 'en');
+    expect(await kpi(overview, 'revenue')).toBe(now.totals.revenue);
+    expect(await delta(overview, 'revenue')).toContain(relative(now.totals.revenue, before.totals.revenue));
+    expect(await delta(overview, 'new_customers')).toContain(relative(now.totals.new_customers, before.totals.new_customers));
+    expect(await delta(overview, 'avg_order_value')).toContain(relative(now.totals.avg_order_value, before.totals.avg_order_value));
+    await overview.context().close();
+
+    const team = await openPage(`/team${search}`, 'en');
+    expect(await delta(team, 'per_capita_output')).toContain(relative(now.totals.per_capita_output, before.totals.per_capita_output));
+    expect(await delta(team, 'followup_timeliness')).toContain(points(now.totals.followup_timeliness, before.totals.followup_timeliness));
+    await team.context().close();
+  });
+
   it('a filter change updates the figures and the URL, and matches the CLI with that filter', async () => {
     const page = await openPage('/funnel');
     const before = await kpi(page, 'opportunities');

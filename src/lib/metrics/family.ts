@@ -57,6 +57,14 @@ export interface MetricFamily<R> {
   title_en: string;
   title_zh: string;
   compute(ctx: MetricContext): Promise<R>;
+  /**
+   * Only the named totals, for a page that shows a few of the family's figures and nothing else
+   * of it (the overview's KPI strip): `{ family, params, totals: { <field>: value } }`, each value
+   * equal to compute's, computed with only the queries those fields need.
+   */
+  headline?(ctx: MetricContext, fields: readonly string[]): Promise<unknown>;
+  /** the totals headline() computes */
+  headlineFields?: readonly string[];
   tables(result: R): ResultTable[];
   /** Drill targets this family answers, with the keys each takes. */
   drillTargets?: Record<string, string[]>;

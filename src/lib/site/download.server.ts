@@ -43,7 +43,7 @@ function stamp(p: ResolvedParams): string {
 /** Every table of every family the page is built from, for the page's filters. */
 export async function pageWorkbook(scope: Scope, page: PageDefinition, url: URL, lang: Lang): Promise<Response> {
   const { tables, params, dbPath } = await withWarehouse(scope, async (session) => {
-    const computed = await computePage(session, page, parseUrlFilters(url.searchParams));
+    const computed = await computePage(session, page, parseUrlFilters(url.searchParams), 'whole');
     const tables: ResultTable[] = [];
     for (const id of page.families) {
       const result = computed.results[id];

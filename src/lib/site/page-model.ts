@@ -56,7 +56,7 @@ export interface PageBuildContext {
   /** computed results by family; a family that failed is missing, with its error in `failures` */
   results: Partial<Record<FamilyId, unknown>>;
   failures: Partial<Record<FamilyId, string>>;
-  /** results for the previous period of equal length (only for families the page asks for) */
+  /** results for the previous period of equal length (only the families and totals the page asks for) */
   previous: Partial<Record<FamilyId, unknown>>;
 }
 
@@ -64,8 +64,16 @@ export interface PageDefinition {
   id: string;
   /** metric families the page is built from (the Excel download has all their tables) */
   families: FamilyId[];
-  /** families also computed for the period before, for KPI deltas */
-  previousPeriod?: FamilyId[];
+  /**
+   * Families of which the page shows only these totals: the view computes just them (the
+   * family's headline, when it has one); the Excel download still has the family whole.
+   */
+  totalsOnly?: Partial<Record<FamilyId, readonly string[]>>;
+  /**
+   * Families also computed for the period before, for KPI deltas: the totals the deltas compare
+   * (the family's headline), or 'whole' for a family without one.
+   */
+  previousPeriod?: Partial<Record<FamilyId, readonly string[] | 'whole'>>;
   build(ctx: PageBuildContext): PageContent;
 }
 

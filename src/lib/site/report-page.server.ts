@@ -119,6 +119,15 @@ export async function computeFamily(session: WarehouseSession, id: FamilyId, par
   });
 }
 
+/** Only the named totals of a family (its headline), or the whole family. */
+export async function computeTotals(session: WarehouseSession, id: FamilyId, fields: readonly string[] | 'whole', params: ResolvedParams, config: SalesightConfig): Promise<unknown> {
+  if (fields === 'whole') return computeFamily(session, id, params, config);
+  const family = (await loadFamily(id))!;
+  if (!family.headline) throw new Error(`${id} has no headline: a page can ask for it whole only`);
+  const key = `${session.version}|${id}|totals:${[...fields].sort().join(',')}|${JSON.stringify(params)}|${JSON.stringify(config)}`;
+  return cached(key, () => family.headline!({ connection: session.connection, params, config }, fields));
+}
+
 export interface ComputedPage {
   params: ResolvedParams;
   config: SalesightConfig;
@@ -127,25 +136,32 @@ export interface ComputedPage {
   previous: Partial<Record<FamilyId, unknown>>;
 }
 
-/** Every family the page needs, for the URL's filters (shared with the Excel download). */
-export async function computePage(session: WarehouseSession, page: PageDefinition, url: UrlFilters): Promise<ComputedPage> {
+/**
+ * Every family the page needs, for the URL's filters. For the view: families the page shows
+ * only totals of are computed as those totals, and the previous period's too; for the Excel
+ * download (`whole`): every family whole, and no previous period (the workbook has no deltas).
+ */
+export async function computePage(session: WarehouseSession, page: PageDefinition, url: UrlFilters, purpose: 'view' | 'whole' = 'view'): Promise<ComputedPage> {
   const config = loadConfig().config;
   const params = await paramsFromUrl(session, url, config);
   const results: ComputedPage['results'] = {};
   const failures: ComputedPage['failures'] = {};
   const previous: ComputedPage['previous'] = {};
   for (const id of page.families) {
+    const totals = purpose === 'view' ? page.totalsOnly?.[id] : undefined;
     try {
-      results[id] = await computeFamily(session, id, params, config);
+      results[id] = totals ? await computeTotals(session, id, totals, params, config) : await computeFamily(session, id, params, config);
     } catch (err) {
       failures[id] = (err as Error).message;
     }
   }
-  for (const id of page.previousPeriod ?? []) {
-    try {
-      previous[id] = await computeFamily(session, id, previousPeriod(params), config);
-    } catch {
-      // no previous figures: the KPI shows no delta
+  if (purpose === 'view') {
+    for (const [id, totals] of Object.entries(page.previousPeriod ?? {}) as [FamilyId, readonly string[] | 'whole'][]) {
+      try {
+        previous[id] = await computeTotals(session, id, totals, previousPeriod(params), config);
+      } catch {
+        // no previous figures: the KPI shows no delta
+      }
     }
   }
   return { params, config, results, failures, previous };

@@ -57,10 +57,12 @@ import {
   baseWeights,
   competitionRanks,
   computePerformance,
+  computePerformanceHeadline,
   effectiveWeights,
   performanceFamily,
   SCORE_INPUT_IDS,
   type PerformanceResult,
+  type PerformanceTotal,
   type ScoreInputId,
 } from './performance.ts';
 import { attributedFilterSql, plansCte, salesSql, targetSql, timelinessSql, type PerformanceQueryInput } from './performance-queries.ts';
@@ -338,6 +340,22 @@ describe('performance on the hand-worked fixture', () => {
     const product = await computePerformance({ connection: w.connection, params: { ...PARAMS, filters: { product: ['产品乙'] } }, config: config() });
     expect(product.leaderboard.every((x) => x.revenue === 0 && x.target_completion === null)).toBe(true);
     expect(product.scorecard.missing_inputs.map((m) => m.id)).toContain('revenue_completion');
+  });
+
+  it('headline: only the totals asked for, each equal to the whole family\'s', async () => {
+    // the overview's key figures: 88,000 over 5 orders (see above) = 17,600 per order, 4 new customers
+    const kpis = await computePerformanceHeadline({ connection: w.connection, params: PARAMS, config: config() }, ['revenue', 'new_customers', 'avg_order_value']);
+    expect(kpis.totals).toEqual({ revenue: 88000, new_customers: 4, avg_order_value: 17600 });
+    // every total, one at a time (so each runs only its own queries), under filters and levels
+    const all = Object.keys(r.totals) as PerformanceTotal[];
+    for (const params of [PARAMS, { ...PARAMS, by: 'team' as const }, { ...PARAMS, filters: { owner: ['李娜'] } }, { ...PARAMS, filters: { product: ['产品乙'] } }]) {
+      const whole = await computePerformance({ connection: w.connection, params, config: config() });
+      for (const field of all) {
+        const one = await computePerformanceHeadline({ connection: w.connection, params, config: config() }, [field]);
+        expect(one.totals, `${field} for ${JSON.stringify(params)}`).toEqual({ [field]: whole.totals[field] });
+      }
+    }
+    await expect(computePerformanceHeadline({ connection: w.connection, params: PARAMS, config: config() }, ['revenu'])).rejects.toThrow(/no total revenu/);
   });
 
   it('lays the figures out as workbook tables', () => {

@@ -10,7 +10,7 @@ const STAGE_COUNTS = new Set(['reached', 'advanced', 'lost', 'still_open']);
 export const funnelPage: PageDefinition = {
   id: 'funnel',
   families: ['funnel'],
-  previousPeriod: ['funnel'],
+  previousPeriod: { funnel: 'whole' },
   build({ lang, results, previous, chart }) {
     const r = results.funnel as FunnelResult | undefined;
     if (!r) return { sections: [] };

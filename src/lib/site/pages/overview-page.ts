@@ -4,7 +4,7 @@
  */
 import type { AlertsResult } from '../../metrics/alerts/alerts.ts';
 import type { FunnelResult } from '../../metrics/funnel/funnel.ts';
-import type { PerformanceResult } from '../../metrics/performance/performance.ts';
+import type { PerformanceHeadline } from '../../metrics/performance/performance.ts';
 import type { TargetsResult } from '../../metrics/targets/targets.ts';
 import { alertsFamily } from '../../metrics/alerts/alerts.ts';
 import type { PageDefinition, PageSection } from '../page-model.ts';
@@ -21,17 +21,21 @@ export function currentCompanyTarget(r: TargetsResult): TargetsResult['targets']
   return running.sort((a, b) => a.period_end.localeCompare(b.period_end) || b.period_start.localeCompare(a.period_start))[0] ?? null;
 }
 
+/** The performance totals the key figures show (the rest of the family is the team page's). */
+const KPI_TOTALS = ['revenue', 'new_customers', 'avg_order_value'] as const;
+
 export const overviewPage: PageDefinition = {
   id: 'overview',
   families: ['targets', 'performance', 'funnel', 'alerts'],
-  previousPeriod: ['performance', 'funnel'],
+  totalsOnly: { performance: KPI_TOTALS },
+  previousPeriod: { performance: KPI_TOTALS, funnel: 'whole' },
   build({ lang, results, previous, chart }) {
     const L = pick(lang);
     const sections: PageSection[] = [];
     const targets = results.targets as TargetsResult | undefined;
-    const perf = results.performance as PerformanceResult | undefined;
+    const perf = results.performance as PerformanceHeadline | undefined;
     const funnel = results.funnel as FunnelResult | undefined;
-    const prevPerf = previous.performance as PerformanceResult | undefined;
+    const prevPerf = previous.performance as PerformanceHeadline | undefined;
     const prevFunnel = previous.funnel as FunnelResult | undefined;
     const target = targets ? currentCompanyTarget(targets) : null;
     if (target) {
@@ -55,9 +59,9 @@ export const overviewPage: PageDefinition = {
         kpis: [
           ...(perf
             ? [
-                { id: 'revenue', label: L('销售额', 'Revenue'), value: perf.totals.revenue, format: 'money' as const, previous: prevPerf?.totals.revenue, drill: { family: 'performance' as const, target: 'revenue', keys: {} } },
-                { id: 'new_customers', label: L('新客户', 'New customers'), value: perf.totals.new_customers, format: 'integer' as const, previous: prevPerf?.totals.new_customers },
-                { id: 'avg_order_value', label: L('客单价', 'Average order'), value: perf.totals.avg_order_value, format: 'money' as const, previous: prevPerf?.totals.avg_order_value },
+                { id: 'revenue', label: L('销售额', 'Revenue'), value: perf.totals.revenue ?? null, format: 'money' as const, previous: prevPerf?.totals.revenue, drill: { family: 'performance' as const, target: 'revenue', keys: {} } },
+                { id: 'new_customers', label: L('新客户', 'New customers'), value: perf.totals.new_customers ?? null, format: 'integer' as const, previous: prevPerf?.totals.new_customers },
+                { id: 'avg_order_value', label: L('客单价', 'Average order'), value: perf.totals.avg_order_value ?? null, format: 'money' as const, previous: prevPerf?.totals.avg_order_value },
               ]
             : []),
           ...(funnel

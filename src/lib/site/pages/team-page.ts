@@ -1,5 +1,5 @@
 /** Team page: leaderboard, scorecard, floors (performance) and the latest weekly work reports (work-reports). */
-import { performanceFamily, type PerformanceResult } from '../../metrics/performance/performance.ts';
+import { performanceFamily, type PerformanceHeadline, type PerformanceResult } from '../../metrics/performance/performance.ts';
 import { workReportsFamily, type WorkReportsResult } from '../../metrics/work-reports/work-reports.ts';
 import type { ResultTable } from '../../metrics/family.ts';
 import type { PageDefinition, PageSection } from '../page-model.ts';
@@ -15,12 +15,12 @@ function latestFirst(table: ResultTable): ResultTable {
 export const teamPage: PageDefinition = {
   id: 'team',
   families: ['performance', 'work-reports'],
-  previousPeriod: ['performance'],
+  previousPeriod: { performance: ['revenue', 'per_capita_output', 'new_customers', 'followups_per_week', 'followup_timeliness'] },
   build({ lang, results, previous, chart }) {
     const L = pick(lang);
     const sections: PageSection[] = [];
     const p = results.performance as PerformanceResult | undefined;
-    const prev = previous.performance as PerformanceResult | undefined;
+    const prev = previous.performance as PerformanceHeadline | undefined;
     if (p) {
       const tables = performanceFamily.tables(p);
       sections.push({

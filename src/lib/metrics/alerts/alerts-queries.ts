@@ -37,7 +37,7 @@
 import { sqlString } from '../../warehouse/warehouse.server.ts';
 import { dateLiteral, dimensionFilterSql, inPeriodSql, opportunityFilterSql, type ResolvedParams } from '../params.ts';
 import { stagnationSql, type FunnelQueryInput } from '../funnel/funnel-queries.ts';
-import { drillSql as workReportsDrillSql, UNASSIGNED, type WorkReportsQueryInput } from '../work-reports/work-reports-queries.ts';
+import { drillSql as workReportsDrillSql, reachableByOwner, UNASSIGNED, type WorkReportsQueryInput } from '../work-reports/work-reports-queries.ts';
 import { targetProgressSql, type TargetsQueryInput } from '../targets/targets-queries.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -184,9 +184,12 @@ function timelinessPlansCte(input: TimelinessInput): string {
   const { params } = input;
   const { owner: _rep, ...oppFilters } = params.filters;
   const repFilter = dimensionFilterSql({ owner: params.filters.owner }, () => 'p.rep');
+  // with an owner filter, only the opportunities that rep can be credited on (their records
+  // are the window's input; one rep at 1M: 246 ms → 155 ms for this rule)
   return `due_opps AS (
     SELECT DISTINCT opportunity_id FROM stage_events
     WHERE next_followup_at::DATE BETWEEN ${dateLiteral(input.window_from)} AND ${dateLiteral(params.as_of)}
+      AND ${reachableByOwner(params, 'opportunity_id')}
   ),
   ev AS (
     SELECT e.event_id, e.opportunity_id, e.occurred_at, e.next_followup_at,

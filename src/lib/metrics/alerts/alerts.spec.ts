@@ -378,6 +378,10 @@ describe('alerts on the hand-worked fixture', () => {
     // 李娜 has no stagnating or overdue deal, no leaver, her completion is fine: nothing about her fires,
     // and rules keyed on other reps are filtered out
     expect(r3.alerts.filter((a) => ['pipeline.stagnation', 'pipeline.followup_overdue', 'team.target_completion', 'team.departed_rep_open_deals'].includes(a.rule))).toEqual([]);
+    // filtered to 赵强, his plans are all still read (the rule narrows to the deals he can be
+    // credited on before its window): the same 9 of 10 kept as unfiltered
+    const zq = await alertsFamily.compute({ ...ctx, params: params({ filters: { owner: ['赵强'] } }) });
+    expect(zq.alerts.filter((a) => a.rule === 'pipeline.followup_timeliness').map((a) => [a.subject.key, a.figures.due, a.figures.missed])).toEqual([['赵强', 10, 1]]);
   });
 });
 

@@ -111,7 +111,7 @@ function opportunityDimensionFilter(params: ResolvedParams, alias: string): stri
  * sort only those (a superset: the exact rep filter still applies to the facts). Not for the
  * UNASSIGNED rep, whose facts come from records and opportunities with no owner at all.
  */
-function reachableByOwner(params: ResolvedParams, opportunityId: string): string {
+export function reachableByOwner(params: ResolvedParams, opportunityId: string): string {
   const owners = params.filters.owner;
   if (!owners?.length || owners.includes(UNASSIGNED)) return 'true';
   return ownedOrWorkedOnSql(`(${owners.map(sqlString).join(', ')})`, opportunityId);

@@ -110,9 +110,13 @@ export async function paramsFromUrl(session: WarehouseSession, url: UrlFilters, 
   return resolveParams(session.connection, { ...base, from: range.from ?? defaults.from, to: range.to ?? defaults.to, as_of: defaults.as_of });
 }
 
+/** A family's result is cached per warehouse version, what was computed (`part`), parameters and config. */
+function resultKey(session: WarehouseSession, id: FamilyId, part: string, params: ResolvedParams, config: SalesightConfig): string {
+  return `${session.version}|${id}|${part}|${JSON.stringify(params)}|${JSON.stringify(config)}`;
+}
+
 export async function computeFamily(session: WarehouseSession, id: FamilyId, params: ResolvedParams, config: SalesightConfig): Promise<unknown> {
-  const key = `${session.version}|${id}|${JSON.stringify(params)}|${JSON.stringify(config)}`;
-  return cached(key, async () => {
+  return cached(resultKey(session, id, 'whole', params, config), async () => {
     const family = (await loadFamily(id))!;
     const ctx: MetricContext = { connection: session.connection, params, config };
     return family.compute(ctx);
@@ -124,7 +128,7 @@ export async function computeTotals(session: WarehouseSession, id: FamilyId, fie
   if (fields === 'whole') return computeFamily(session, id, params, config);
   const family = (await loadFamily(id))!;
   if (!family.headline) throw new Error(`${id} has no headline: a page can ask for it whole only`);
-  const key = `${session.version}|${id}|totals:${[...fields].sort().join(',')}|${JSON.stringify(params)}|${JSON.stringify(config)}`;
+  const key = resultKey(session, id, `totals:${[...fields].sort().join(',')}`, params, config);
   return cached(key, () => family.headline!({ connection: session.connection, params, config }, fields));
 }
 
@@ -148,9 +152,9 @@ export async function computePage(session: WarehouseSession, page: PageDefinitio
   const failures: ComputedPage['failures'] = {};
   const previous: ComputedPage['previous'] = {};
   for (const id of page.families) {
-    const totals = purpose === 'view' ? page.totalsOnly?.[id] : undefined;
+    const totals = (purpose === 'view' && page.totalsOnly?.[id]) || 'whole';
     try {
-      results[id] = totals ? await computeTotals(session, id, totals, params, config) : await computeFamily(session, id, params, config);
+      results[id] = await computeTotals(session, id, totals, params, config);
     } catch (err) {
       failures[id] = (err as Error).message;
     }

@@ -52,6 +52,55 @@ describe('streamed drill-down workbooks', () => {
     expect(sheet.getRow(25_001).values).toEqual([undefined, 24_999, 'R24999', 37_498.5]);
   });
 
+  it('runs a paged query a range of keys at a time, in key order, and stops at its limit across pages', async () => {
+    const instance = await createInstance(':memory:');
+    const connection = await instance.connect();
+    // 25,000 keys K00000 … K24999, stored shuffled so that order comes only from the pages' ORDER BY
+    await connection.run(`CREATE TABLE t AS SELECT printf('K%05d', i) AS k, i AS n FROM range(25000) r(i) ORDER BY hash(i)`);
+    const ranges: [string | null, string | null][] = [];
+    const query = (limit: number) => ({
+      name: 'rows',
+      title_en: 'rows',
+      title_zh: 'rows',
+      sql: `SELECT k, n FROM t ORDER BY k LIMIT ${limit}`,
+      columnOf: (name: string) => ({ key: name, header_en: name, header_zh: name, format: 'text' as const }),
+      paging: {
+        keysSql: 'SELECT k AS key FROM t',
+        pageSql(from: string | null, to: string | null) {
+          ranges.push([from, to]);
+          return `SELECT k, n FROM t WHERE ${from === null ? 'true' : `k >= '${from}'`} AND ${to === null ? 'true' : `k < '${to}'`} ORDER BY k LIMIT ${limit}`;
+        },
+        limit,
+      },
+    });
+    const read = async (limit: number) => {
+      const rows: unknown[][] = [];
+      for await (const chunk of (await streamDrill(connection, query(limit), { pageRows: 3000 })).chunks) rows.push(...chunk);
+      return rows;
+    };
+    try {
+      const all = await read(100_000);
+      // ceil(25,000 / 3,000) = 9 pages, cut at 8 keys: the first open below, the last open above
+      expect(ranges).toHaveLength(9);
+      expect(ranges[0]![0]).toBeNull();
+      expect(ranges[8]![1]).toBeNull();
+      for (let i = 1; i < 9; i++) expect(ranges[i]![0]).toBe(ranges[i - 1]![1]);
+      expect(all).toHaveLength(25_000);
+      expect(all.map((r) => r[1])).toEqual(Array.from({ length: 25_000 }, (_, i) => i));
+      // a limit of 10,000 ends inside the fourth page (about 2,778 keys a page) with exactly 10,000 rows
+      const first = await read(10_000);
+      expect(first).toHaveLength(10_000);
+      expect(first.at(-1)).toEqual(['K09999', 9_999]);
+      // a limit within one page is the one statement, sorted as its top rows only
+      ranges.length = 0;
+      expect(await read(3_000)).toHaveLength(3_000);
+      expect(ranges).toHaveLength(0);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+
   it('the site downloads a funnel drill-down of more than MAX_DRILL_ROWS opportunities whole', { timeout: 300_000 }, async () => {
     const instance = await createInstance(':memory:');
     const connection = await instance.connect();

@@ -98,6 +98,21 @@ export interface DrillQuery extends Omit<ResultTable, 'rows' | 'columns'> {
   sql: string;
   /** the column of each name the statement returns */
   columnOf(name: string): TableColumn;
+  /** The same rows in pages of keys, for a download to stream a page at a time (see streamDrill). */
+  paging?: DrillPaging;
+}
+
+/**
+ * A drill-down statement that can be run a range of its sort key at a time: DuckDB then sorts a
+ * page, not every row at once (see DOWNLOAD_PAGE_ROWS for what it saves).
+ */
+export interface DrillPaging {
+  /** one row per key the drill-down can list (a superset will do; never NULL), in column `key`: pages are cut from it */
+  keysSql: string;
+  /** the drill-down's rows whose key is in [from, to) (null: that end open), in key order as in `sql` */
+  pageSql(from: string | null, to: string | null): string;
+  /** the most rows the drill-down returns, across all pages */
+  limit: number;
 }
 
 /** Default cap on drill-down rows returned at once (pages, the CLI, drills without drillQuery). */

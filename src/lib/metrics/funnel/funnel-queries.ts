@@ -22,6 +22,20 @@ export interface FunnelQueryInput {
   skippedStagesCountAsReached: boolean;
   /** a temp table made by materializeBaseSql for these params, if the caller made one */
   baseTable?: string;
+  /** only the opportunities whose id is in this range (a streamed download's page; not with baseTable) */
+  keyRange?: KeyRange;
+}
+
+/** Ids from `from` (inclusive) up to `to` (exclusive); null leaves that end open. */
+export interface KeyRange {
+  from: string | null;
+  to: string | null;
+}
+
+/** ` AND <column> in the range`, or nothing without a range. */
+function keyRangeSql(column: string, range: KeyRange | undefined): string {
+  if (!range) return '';
+  return `${range.from === null ? '' : ` AND ${column} >= ${sqlString(range.from)}`}${range.to === null ? '' : ` AND ${column} < ${sqlString(range.to)}`}`;
 }
 
 /** End of the as-of day, as a timestamp bound: events after it have not happened yet. */
@@ -43,11 +57,27 @@ export function opportunityBaseCte(input: FunnelQueryInput): string {
   ${base},
   cohort AS (
     -- Opportunities created in the period. One without a creation date cannot be placed in a
-    -- period; it counts when the period starts at or before the earliest dated one.
+    -- period; it counts when the period starts at or before the earliest dated one. The earliest
+    -- is read from opportunities (base has the same rows), so that a page of a download
+    -- (keyRange) still compares with the earliest of all, and base is not computed twice.
     SELECT * FROM base
     WHERE ${inPeriodSql('created_at', params)}
-       OR (created_at IS NULL AND ${dateLiteral(params.from)} <= coalesce((SELECT min(created_at) FROM base)::DATE, ${dateLiteral(params.from)}))
+       OR (created_at IS NULL AND ${dateLiteral(params.from)} <= coalesce((SELECT min(o.created_at) FROM opportunities o WHERE ${inBaseSql(input)})::DATE, ${dateLiteral(params.from)}))
   )`;
+}
+
+/** The opportunities \`base\` has one row for: the stage set's, passing the filters (an SQL condition on \`o\`). */
+function inBaseSql(input: FunnelQueryInput): string {
+  return `o.stage_set = ${sqlString(input.stages.stage_set)} AND ${opportunityFilterSql(input.params.filters)}`;
+}
+
+/**
+ * Every opportunity id a drill-down can list (the cohort's candidates: created in the period or
+ * undated), as column \`key\`: a streamed download pages over them.
+ */
+export function drillKeysSql(input: FunnelQueryInput): string {
+  return `SELECT o.opportunity_id AS key FROM opportunities o
+  WHERE ${inBaseSql(input)} AND (${inPeriodSql('o.created_at', input.params)} OR o.created_at IS NULL)`;
 }
 
 /** A stage name's position in the stage set, as an SQL CASE over the (few) stages: no join needed. */
@@ -64,7 +94,6 @@ function positionSql(stages: StageList, expr: string): string {
  */
 function baseCtes(input: FunnelQueryInput): string {
   const { params, stages } = input;
-  const set = sqlString(stages.stage_set);
   const wonPos = stages.stages.find((s) => s.is_won)?.position ?? 0;
   const to = positionSql(stages, 'e.to_stage');
   const from = positionSql(stages, 'e.from_stage');
@@ -74,7 +103,7 @@ function baseCtes(input: FunnelQueryInput): string {
   // 4.2M records grouped for 2,451 opportunities)
   const filtered = Object.values(params.filters).some((v) => v?.length);
   const theirs = filtered
-    ? ` AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities o WHERE o.stage_set = ${set} AND ${opportunityFilterSql(params.filters)})`
+    ? ` AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities o WHERE ${inBaseSql(input)})`
     : '';
   return `ev AS (
     SELECT e.opportunity_id,
@@ -82,7 +111,7 @@ function baseCtes(input: FunnelQueryInput): string {
            bit_or(coalesce(1::BIGINT << ${to}, 0) | coalesce(1::BIGINT << ${from}, 0)) AS visited,
            max(e.occurred_at) FILTER (e.to_stage IS NOT NULL) AS last_change_at
     FROM stage_events e
-    WHERE e.occurred_at < ${asOfEnd(params)} AND (${to} IS NOT NULL OR ${from} IS NOT NULL)${theirs}
+    WHERE e.occurred_at < ${asOfEnd(params)} AND (${to} IS NOT NULL OR ${from} IS NOT NULL)${theirs}${keyRangeSql('e.opportunity_id', input.keyRange)}
     GROUP BY e.opportunity_id
   ),
   entered AS (
@@ -90,7 +119,7 @@ function baseCtes(input: FunnelQueryInput): string {
     -- those are looked up: most exports do say, and grouping every event costs a second per 4M)
     SELECT e.opportunity_id, e.to_stage AS stage, max(e.occurred_at) AS entered_at
     FROM stage_events e WHERE e.to_stage IS NOT NULL AND e.occurred_at < ${asOfEnd(params)}
-      AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities WHERE stage_entered_at IS NULL)${theirs}
+      AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities WHERE stage_entered_at IS NULL)${theirs}${keyRangeSql('e.opportunity_id', input.keyRange)}
     GROUP BY ALL
   ),
   base AS (
@@ -105,7 +134,7 @@ function baseCtes(input: FunnelQueryInput): string {
     FROM opportunities o
     LEFT JOIN ev ON ev.opportunity_id = o.opportunity_id
     LEFT JOIN entered en ON en.opportunity_id = o.opportunity_id AND en.stage = o.stage
-    WHERE o.stage_set = ${set} AND ${opportunityFilterSql(params.filters)}
+    WHERE ${inBaseSql(input)}${keyRangeSql('o.opportunity_id', input.keyRange)}
   )`;
 }
 

@@ -15,6 +15,7 @@ import type { Dimension, ResolvedParams } from '../params.ts';
 import { loadStageList } from '../stages.ts';
 import {
   cohortSummarySql,
+  drillKeysSql,
   drillSql,
   lostReasonsSql,
   materializeBaseSql,
@@ -449,12 +450,22 @@ async function funnelDrillQuery(ctx: MetricContext, request: DrillRequest): Prom
   if (!(request.target in DRILL_TARGETS)) throw new Error(`funnel has no drill target "${request.target}"; try ${Object.keys(DRILL_TARGETS).join(', ')}`);
   const stages = await loadStageList(ctx.connection, ctx.config);
   const input: FunnelQueryInput = { params: ctx.params, stages, skippedStagesCountAsReached: ctx.config.skipped_stages_count_as_reached };
+  const target = request.target as FunnelDrillTarget;
   return {
     name: request.target,
     title_en: `Opportunities: ${request.target}`,
     title_zh: `商机明细：${request.target}`,
-    sql: drillSql(input, request.target as FunnelDrillTarget, request.keys, request.limit),
+    sql: drillSql(input, target, request.keys, request.limit),
     columnOf: drillColumn,
+    // stagnating deals are listed longest-waiting first, not by id, so they are not cut into id pages
+    paging:
+      target === 'stagnating'
+        ? undefined
+        : {
+            keysSql: drillKeysSql(input),
+            pageSql: (from, to) => drillSql({ ...input, keyRange: { from, to } }, target, request.keys, request.limit),
+            limit: request.limit,
+          },
   };
 }
 

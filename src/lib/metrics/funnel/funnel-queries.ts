@@ -51,18 +51,20 @@ export function opportunityBaseCte(input: FunnelQueryInput): string {
   const { params, stages } = input;
   const set = sqlString(stages.stage_set);
   const base = input.baseTable ? `base AS (SELECT * FROM ${input.baseTable})` : baseCtes(input);
+  // The earliest creation date of base's opportunities. Built, base is computed once more to
+  // answer it, and a page of a download (keyRange) would answer for its page only: opportunities
+  // has the same rows. Materialized, base is the cheaper read (one rep at 1M: ~4 ms a query).
+  const earliest = input.baseTable ? 'SELECT min(created_at) FROM base' : `SELECT min(o.created_at) FROM opportunities o WHERE ${inBaseSql(input)}`;
   return `st AS (
     SELECT position, stage, is_won FROM stages WHERE stage_set = ${set}
   ),
   ${base},
   cohort AS (
     -- Opportunities created in the period. One without a creation date cannot be placed in a
-    -- period; it counts when the period starts at or before the earliest dated one. The earliest
-    -- is read from opportunities (base has the same rows), so that a page of a download
-    -- (keyRange) still compares with the earliest of all, and base is not computed twice.
+    -- period; it counts when the period starts at or before the earliest dated one.
     SELECT * FROM base
     WHERE ${inPeriodSql('created_at', params)}
-       OR (created_at IS NULL AND ${dateLiteral(params.from)} <= coalesce((SELECT min(o.created_at) FROM opportunities o WHERE ${inBaseSql(input)})::DATE, ${dateLiteral(params.from)}))
+       OR (created_at IS NULL AND ${dateLiteral(params.from)} <= coalesce((${earliest})::DATE, ${dateLiteral(params.from)}))
   )`;
 }
 
@@ -101,8 +103,7 @@ function baseCtes(input: FunnelQueryInput): string {
   // With filters, only the selected opportunities' records are grouped: DuckDB does not carry
   // the filter on opportunities across the LEFT JOIN into these aggregates (one rep at 1M: all
   // 4.2M records grouped for 2,451 opportunities)
-  const filtered = Object.values(params.filters).some((v) => v?.length);
-  const theirs = filtered
+  const theirs = isFiltered(params)
     ? ` AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities o WHERE ${inBaseSql(input)})`
     : '';
   return `ev AS (
@@ -143,17 +144,32 @@ const BASE_FIGURE_COLUMNS = [
   'opportunity_id', 'stage', 'status', 'created_at', 'closed_at', 'amount', 'expected_amount', 'lost_reason',
   'stage_entered_at', 'current_pos', 'has_history', 'visited', 'max_pos',
 ] as const;
+/** The names the stagnation list shows. */
+const LISTED_NAMES = ['customer_name', 'owner', 'team', 'region', 'source'] as const;
+
+function isFiltered(params: ResolvedParams): boolean {
+  return Object.values(params.filters).some((v) => v?.length);
+}
+
+/**
+ * Whether a base materialized for \`input\` keeps the names of LISTED_NAMES. Writing them is most of
+ * the table's cost when it holds every opportunity (1M: 1.5-2.0 s with every column, 0.9-1.1 s
+ * without), while looking up the names of the listed deals scans every opportunity id (1M:
+ * ~20 ms): so an unfiltered base leaves them out and a filtered one, a few opportunities, keeps them.
+ */
+function baseKeepsNames(input: FunnelQueryInput): boolean {
+  return isFiltered(input.params);
+}
 
 /**
  * The per-opportunity base as a temp table, so the half-dozen queries of one compute read it
  * instead of each rebuilding it from the events (opportunityBaseCte then reads \`table\`). Only
- * the columns the figures read, and the one dimension they group by: writing the table is most of
- * its cost, and the names (customer, team, region…) are most of its width (1M opportunities:
- * 1.5-2.0 s with every column, 0.9-1.1 s without). The stagnation list looks its names up.
+ * the columns the figures read, the one dimension they group by and, when filtered, the names
+ * the stagnation list shows (see baseKeepsNames).
  */
 export function materializeBaseSql(input: FunnelQueryInput, table: string): string {
-  const columns = [...BASE_FIGURE_COLUMNS, ...(input.params.by ? [input.params.by] : [])];
-  return `CREATE TEMP TABLE ${table} AS WITH ${baseCtes({ ...input, baseTable: undefined })} SELECT ${columns.join(', ')} FROM base`;
+  const columns = new Set<string>([...BASE_FIGURE_COLUMNS, ...(input.params.by ? [input.params.by] : []), ...(baseKeepsNames(input) ? LISTED_NAMES : [])]);
+  return `CREATE TEMP TABLE ${table} AS WITH ${baseCtes({ ...input, baseTable: undefined })} SELECT ${[...columns].join(', ')} FROM base`;
 }
 
 /** Per stage (and per group of `group`): reached, advanced, lost, still open, won. */
@@ -231,11 +247,11 @@ export function openPipelineSql(input: FunnelQueryInput): string {
 
 /**
  * \`threshold\` and \`stuck\`: open opportunities sitting in their stage longer than its threshold,
- * as of the as-of date (the longest \`limit\` of them, if given). Without the names when \`base\` is a
- * materialized table (it does not keep them); \`stuck\` then ends at \`expected_amount\`.
+ * as of the as-of date (the longest \`limit\` of them, if given), with their names unless \`base\`
+ * does not keep them (namesLookedUp).
  */
 function stuckCtes(input: FunnelQueryInput, thresholds: string[], limit?: number): string {
-  const names = input.baseTable ? '' : 'b.customer_name, b.owner, b.team, b.region, b.source, ';
+  const names = namesLookedUp(input) ? '' : LISTED_NAMES.map((n) => `b.${n}, `).join('');
   return `threshold(stage, days) AS (VALUES ${thresholds.join(', ')}),
   stuck AS (
     SELECT b.opportunity_id, ${names}b.stage, b.stage_entered_at,
@@ -252,18 +268,23 @@ function stagnationThresholds(input: FunnelQueryInput): string[] {
   return input.stages.stages.filter((s) => s.stagnation_days !== null).map((s) => `(${sqlString(s.stage)}, ${s.stagnation_days})`);
 }
 
+/** Whether \`base\` is a materialized table without the names, so the stagnation list looks them up. */
+function namesLookedUp(input: FunnelQueryInput): boolean {
+  return input.baseTable !== undefined && !baseKeepsNames(input);
+}
+
 /** Open opportunities sitting in their stage longer than its threshold, as of the as-of date, longest first. */
 export function stagnationSql(input: FunnelQueryInput, limit?: number): string {
   const thresholds = stagnationThresholds(input);
   if (thresholds.length === 0) return `SELECT NULL::VARCHAR AS opportunity_id, NULL::VARCHAR AS stage WHERE false`;
-  // a materialized base has no names: those of the listed deals (the longest \`limit\`) are looked up
-  const names = input.baseTable ? 'o.customer_name, o.owner, o.team, o.region, o.source' : 's.customer_name, s.owner, s.team, s.region, s.source';
+  const lookUp = namesLookedUp(input);
+  const names = LISTED_NAMES.map((n) => `${lookUp ? 'o' : 's'}.${n}`).join(', ');
   return `WITH ${opportunityBaseCte(input)},
   ${stuckCtes(input, thresholds, limit)}
   SELECT s.opportunity_id, ${names}, s.stage,
          strftime(s.stage_entered_at, '%Y-%m-%d') AS stage_entered_at,
          s.dwell_days, s.threshold_days, s.expected_amount
-  FROM stuck s${input.baseTable ? ' JOIN opportunities o ON o.opportunity_id = s.opportunity_id' : ''}
+  FROM stuck s${lookUp ? ' JOIN opportunities o ON o.opportunity_id = s.opportunity_id' : ''}
   ORDER BY s.dwell_days DESC, s.opportunity_id`;
 }
 

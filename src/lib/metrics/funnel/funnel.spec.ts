@@ -173,6 +173,8 @@ describe('funnel on the hand-worked fixture', () => {
     const r = await computeFunnel({ connection: w.connection, params: { ...PARAMS, filters: { owner: ['王磊'] } }, config: defaultConfig() });
     expect(r.cohort.opportunities).toBe(3);
     expect(r.outcomes.open_opportunities).toBe(1); // C
+    // filtered, the materialized base keeps the names itself (unfiltered they are looked up: above)
+    expect(r.stagnation.opportunities.map((o) => [o.opportunity_id, o.owner, o.dwell_days])).toEqual([['C', '王磊', 112]]);
   });
 });
 

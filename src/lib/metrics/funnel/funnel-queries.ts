@@ -24,6 +24,11 @@ export interface FunnelQueryInput {
   baseTable?: string;
   /** only the opportunities whose id is in this range (a streamed download's page; not with baseTable) */
   keyRange?: KeyRange;
+  /**
+   * The figures asked for read no stage history (the cohort's size, outcomes): the stage events
+   * are left out of base, so its history columns (has_history, visited, max_pos) are not true ones.
+   */
+  withoutHistory?: boolean;
 }
 
 /** Ids from `from` (inclusive) up to `to` (exclusive); null leaves that end open. */
@@ -106,13 +111,14 @@ function baseCtes(input: FunnelQueryInput): string {
   const theirs = isFiltered(params)
     ? ` AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities o WHERE ${inBaseSql(input)})`
     : '';
+  const events = `${theirs}${keyRangeSql('e.opportunity_id', input.keyRange)}${input.withoutHistory ? ' AND false' : ''}`;
   return `ev AS (
     SELECT e.opportunity_id,
            max(greatest(${to}, ${from})) AS hist_max,
            bit_or(coalesce(1::BIGINT << ${to}, 0) | coalesce(1::BIGINT << ${from}, 0)) AS visited,
            max(e.occurred_at) FILTER (e.to_stage IS NOT NULL) AS last_change_at
     FROM stage_events e
-    WHERE e.occurred_at < ${asOfEnd(params)} AND (${to} IS NOT NULL OR ${from} IS NOT NULL)${theirs}${keyRangeSql('e.opportunity_id', input.keyRange)}
+    WHERE e.occurred_at < ${asOfEnd(params)} AND (${to} IS NOT NULL OR ${from} IS NOT NULL)${events}
     GROUP BY e.opportunity_id
   ),
   entered AS (
@@ -120,7 +126,7 @@ function baseCtes(input: FunnelQueryInput): string {
     -- those are looked up: most exports do say, and grouping every event costs a second per 4M)
     SELECT e.opportunity_id, e.to_stage AS stage, max(e.occurred_at) AS entered_at
     FROM stage_events e WHERE e.to_stage IS NOT NULL AND e.occurred_at < ${asOfEnd(params)}
-      AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities WHERE stage_entered_at IS NULL)${theirs}${keyRangeSql('e.opportunity_id', input.keyRange)}
+      AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities WHERE stage_entered_at IS NULL)${events}
     GROUP BY ALL
   ),
   base AS (

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../config/config.ts';
 import { createFixtureWarehouse, type FixtureWarehouse } from '../testing/fixture-warehouse.ts';
 import type { ResolvedParams } from '../params.ts';
-import { computeFunnel, funnelFamily } from './funnel.ts';
+import { computeFunnel, computeFunnelHeadline, funnelFamily } from './funnel.ts';
 import { stageCountsSql } from './funnel-queries.ts';
 import { streamDrill } from '../../workbook/streamed-drill.server.ts';
 import type { StageList } from '../stages.ts';
@@ -175,6 +175,24 @@ describe('funnel on the hand-worked fixture', () => {
     expect(r.outcomes.open_opportunities).toBe(1); // C
     // filtered, the materialized base keeps the names itself (unfiltered they are looked up: above)
     expect(r.stagnation.opportunities.map((o) => [o.opportunity_id, o.owner, o.dwell_days])).toEqual([['C', '王磊', 112]]);
+  });
+
+  it('headline: only the totals asked for, without stage history, each equal to the whole family\'s', async () => {
+    const ctx = (params: ResolvedParams) => ({ connection: w.connection, params, config: defaultConfig() });
+    // worked above: A–H in the cohort; closed in the period A, G won and B, H, I lost: 2 ÷ 5;
+    // won 100,000 + 200,000; cycles 40 and 60 days; open now C, E, F
+    const all = await computeFunnelHeadline(ctx(PARAMS), ['opportunities', 'win_rate', 'won_amount', 'cycle_days_mean', 'open_opportunities']);
+    expect(all.totals).toEqual({ opportunities: 8, win_rate: 0.4, won_amount: 300000, cycle_days_mean: 50, open_opportunities: 3 });
+    const fields = funnelFamily.headlineFields!;
+    for (const params of [PARAMS, { ...PARAMS, filters: { owner: ['李娜'] } }, { ...PARAMS, from: '2024-02-01', to: '2024-04-30', as_of: '2024-04-30' }]) {
+      const whole = await computeFunnel(ctx(params));
+      const expected = { opportunities: whole.cohort.opportunities, ...whole.outcomes };
+      for (const field of fields) {
+        const one = await computeFunnelHeadline(ctx(params), [field]);
+        expect(one.totals, `${field} for ${JSON.stringify(params)}`).toEqual({ [field]: expected[field as keyof typeof expected] });
+      }
+    }
+    await expect(computeFunnelHeadline(ctx(PARAMS), ['win_rat'])).rejects.toThrow(/no total win_rat/);
   });
 });
 

@@ -244,6 +244,39 @@ export async function computeFunnel(ctx: MetricContext, stageSet?: string): Prom
   return withFunnelBase(ctx, input, (withBase) => computeFunnelFrom(ctx, withBase));
 }
 
+/** The funnel's totals a page shows alone or compares with the previous period, each read from the figures. */
+const FUNNEL_TOTALS = {
+  opportunities: (f) => f.cohort.opportunities,
+  win_rate: (f) => f.outcomes.win_rate,
+  won_amount: (f) => f.outcomes.won_amount,
+  cycle_days_mean: (f) => f.outcomes.cycle_days_mean,
+  open_opportunities: (f) => f.outcomes.open_opportunities,
+} satisfies Record<string, (figures: { cohort: Pick<FunnelResult['cohort'], 'opportunities'>; outcomes: FunnelOutcomes }) => number | null>;
+export type FunnelTotal = keyof typeof FUNNEL_TOTALS;
+
+export interface FunnelHeadline {
+  family: 'funnel';
+  params: ResolvedParams;
+  /** only the totals asked for, each equal to the full family's */
+  totals: Partial<Record<FunnelTotal, number | null>>;
+}
+
+/**
+ * Only the totals named. None reads stage history, so base is built from opportunities alone:
+ * no stage-event aggregate and no materialized table (the overview's funnel figures, and the
+ * previous period's on the funnel page and the overview).
+ */
+export async function computeFunnelHeadline(ctx: MetricContext, fields: readonly string[]): Promise<FunnelHeadline> {
+  const unknown = fields.filter((f) => !Object.hasOwn(FUNNEL_TOTALS, f));
+  if (unknown.length) throw new Error(`funnel has no total ${unknown.join(', ')}; it has ${Object.keys(FUNNEL_TOTALS).join(', ')}`);
+  const stages = await loadStageList(ctx.connection, ctx.config);
+  const input: FunnelQueryInput = { params: ctx.params, stages, skippedStagesCountAsReached: ctx.config.skipped_stages_count_as_reached, withoutHistory: true };
+  const [summary] = fields.includes('opportunities') ? await queryRows<{ opportunities: number }>(ctx.connection, cohortSummarySql(input)) : [];
+  const [overall] = fields.some((f) => f !== 'opportunities') ? await queryRows<OutcomeRow>(ctx.connection, outcomesSql(input, null)) : [];
+  const figures = { cohort: { opportunities: summary?.opportunities ?? 0 }, outcomes: toOutcomes(overall) };
+  return { family: 'funnel', params: ctx.params, totals: Object.fromEntries(fields.map((f) => [f, FUNNEL_TOTALS[f as FunnelTotal](figures)])) };
+}
+
 /**
  * Runs `work` with the per-opportunity base materialised once for `input` (see
  * materializeBaseSql): the funnel's queries all start from it. Dropped afterwards.
@@ -480,4 +513,6 @@ export const funnelFamily: MetricFamily<FunnelResult> = {
     return drillQueryTable(ctx.connection, await funnelDrillQuery(ctx, { ...request, limit: Math.min(request.limit, MAX_DRILL_ROWS) }), 'opportunity_id');
   },
   drillQuery: funnelDrillQuery,
+  headline: computeFunnelHeadline,
+  headlineFields: Object.keys(FUNNEL_TOTALS),
 };

@@ -1,20 +1,22 @@
 /** Funnel page: stage reach, conversion and loss, outcomes, stagnation and lost reasons (funnel family). */
-import { funnelFamily, type FunnelResult } from '../../metrics/funnel/funnel.ts';
+import { funnelFamily, type FunnelHeadline, type FunnelResult } from '../../metrics/funnel/funnel.ts';
 import type { PageDefinition, PageSection } from '../page-model.ts';
 import { funnelStagesChart } from '../../charts/funnel-stages-chart.ts';
 import { funnelLostReasonsChart } from '../../charts/funnel-lost-reasons-chart.ts';
 import { charts, pick } from './page-helpers.ts';
 
 const STAGE_COUNTS = new Set(['reached', 'advanced', 'lost', 'still_open']);
+/** The outcomes compared with the previous period. */
+const COMPARED = ['opportunities', 'win_rate', 'won_amount', 'cycle_days_mean'] as const;
 
 export const funnelPage: PageDefinition = {
   id: 'funnel',
   families: ['funnel'],
-  previousPeriod: { funnel: 'whole' },
+  previousPeriod: { funnel: COMPARED },
   build({ lang, results, previous, chart }) {
     const r = results.funnel as FunnelResult | undefined;
     if (!r) return { sections: [] };
-    const prev = previous.funnel as FunnelResult | undefined;
+    const prev = (previous.funnel as FunnelHeadline | undefined)?.totals;
     const L = pick(lang);
     const tables = funnelFamily.tables(r);
     const table = (name: string) => tables.find((t) => t.name === name)!;
@@ -23,10 +25,10 @@ export const funnelPage: PageDefinition = {
         id: 'outcomes',
         title: L('结果', 'Outcomes'),
         kpis: [
-          { id: 'opportunities', label: L('商机数', 'Opportunities'), value: r.cohort.opportunities, format: 'integer', previous: prev?.cohort.opportunities, drill: { family: 'funnel', target: 'reached', keys: { stage: r.stages[0]?.stage ?? '' } } },
-          { id: 'win_rate', label: L('赢单率', 'Win rate'), value: r.outcomes.win_rate, format: 'percent', previous: prev?.outcomes.win_rate, drill: { family: 'funnel', target: 'won', keys: {} } },
-          { id: 'won_amount', label: L('赢单金额', 'Won amount'), value: r.outcomes.won_amount, format: 'money', previous: prev?.outcomes.won_amount, drill: { family: 'funnel', target: 'won', keys: {} } },
-          { id: 'cycle', label: L('平均成交周期', 'Mean deal cycle'), value: r.outcomes.cycle_days_mean, format: 'days', previous: prev?.outcomes.cycle_days_mean, lowerIsBetter: true },
+          { id: 'opportunities', label: L('商机数', 'Opportunities'), value: r.cohort.opportunities, format: 'integer', previous: prev?.opportunities, drill: { family: 'funnel', target: 'reached', keys: { stage: r.stages[0]?.stage ?? '' } } },
+          { id: 'win_rate', label: L('赢单率', 'Win rate'), value: r.outcomes.win_rate, format: 'percent', previous: prev?.win_rate, drill: { family: 'funnel', target: 'won', keys: {} } },
+          { id: 'won_amount', label: L('赢单金额', 'Won amount'), value: r.outcomes.won_amount, format: 'money', previous: prev?.won_amount, drill: { family: 'funnel', target: 'won', keys: {} } },
+          { id: 'cycle', label: L('平均成交周期', 'Mean deal cycle'), value: r.outcomes.cycle_days_mean, format: 'days', previous: prev?.cycle_days_mean, lowerIsBetter: true },
           { id: 'weighted_pipeline', label: L('加权管道', 'Weighted pipeline'), value: r.weighted_pipeline.amount, format: 'money', drill: { family: 'funnel', target: 'open', keys: {} } },
           { id: 'stagnating', label: L('停滞商机', 'Stagnating deals'), value: r.stagnation.count, format: 'integer', lowerIsBetter: true, drill: { family: 'funnel', target: 'stagnating', keys: {} } },
         ],

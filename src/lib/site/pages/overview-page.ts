@@ -3,7 +3,7 @@
  * headline funnel and team figures with change against the previous period, and the top alerts.
  */
 import type { AlertsResult } from '../../metrics/alerts/alerts.ts';
-import type { FunnelResult } from '../../metrics/funnel/funnel.ts';
+import type { FunnelHeadline } from '../../metrics/funnel/funnel.ts';
 import type { PerformanceHeadline } from '../../metrics/performance/performance.ts';
 import type { TargetsResult } from '../../metrics/targets/targets.ts';
 import { alertsFamily } from '../../metrics/alerts/alerts.ts';
@@ -23,20 +23,23 @@ export function currentCompanyTarget(r: TargetsResult): TargetsResult['targets']
 
 /** The performance totals the key figures show (the rest of the family is the team page's). */
 const KPI_TOTALS = ['revenue', 'new_customers', 'avg_order_value'] as const;
+/** The funnel totals the key figures show, and those compared with the previous period. */
+const FUNNEL_KPI_TOTALS = ['win_rate', 'cycle_days_mean', 'open_opportunities'] as const;
+const FUNNEL_COMPARED = ['win_rate', 'cycle_days_mean'] as const;
 
 export const overviewPage: PageDefinition = {
   id: 'overview',
   families: ['targets', 'performance', 'funnel', 'alerts'],
-  totalsOnly: { performance: KPI_TOTALS },
-  previousPeriod: { performance: KPI_TOTALS, funnel: 'whole' },
+  totalsOnly: { performance: KPI_TOTALS, funnel: FUNNEL_KPI_TOTALS },
+  previousPeriod: { performance: KPI_TOTALS, funnel: FUNNEL_COMPARED },
   build({ lang, results, previous, chart }) {
     const L = pick(lang);
     const sections: PageSection[] = [];
     const targets = results.targets as TargetsResult | undefined;
     const perf = results.performance as PerformanceHeadline | undefined;
-    const funnel = results.funnel as FunnelResult | undefined;
+    const funnel = results.funnel as FunnelHeadline | undefined;
     const prevPerf = previous.performance as PerformanceHeadline | undefined;
-    const prevFunnel = previous.funnel as FunnelResult | undefined;
+    const prevFunnel = previous.funnel as FunnelHeadline | undefined;
     const target = targets ? currentCompanyTarget(targets) : null;
     if (target) {
       sections.push({
@@ -66,9 +69,9 @@ export const overviewPage: PageDefinition = {
             : []),
           ...(funnel
             ? [
-                { id: 'win_rate', label: L('赢单率', 'Win rate'), value: funnel.outcomes.win_rate, format: 'percent' as const, previous: prevFunnel?.outcomes.win_rate, drill: { family: 'funnel' as const, target: 'won', keys: {} } },
-                { id: 'cycle', label: L('平均成交周期', 'Mean deal cycle'), value: funnel.outcomes.cycle_days_mean, format: 'days' as const, previous: prevFunnel?.outcomes.cycle_days_mean, lowerIsBetter: true },
-                { id: 'open', label: L('在途商机', 'Open deals'), value: funnel.outcomes.open_opportunities, format: 'integer' as const, drill: { family: 'funnel' as const, target: 'open', keys: {} } },
+                { id: 'win_rate', label: L('赢单率', 'Win rate'), value: funnel.totals.win_rate ?? null, format: 'percent' as const, previous: prevFunnel?.totals.win_rate, drill: { family: 'funnel' as const, target: 'won', keys: {} } },
+                { id: 'cycle', label: L('平均成交周期', 'Mean deal cycle'), value: funnel.totals.cycle_days_mean ?? null, format: 'days' as const, previous: prevFunnel?.totals.cycle_days_mean, lowerIsBetter: true },
+                { id: 'open', label: L('在途商机', 'Open deals'), value: funnel.totals.open_opportunities ?? null, format: 'integer' as const, drill: { family: 'funnel' as const, target: 'open', keys: {} } },
               ]
             : []),
         ],

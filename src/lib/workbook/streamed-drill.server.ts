@@ -27,7 +27,7 @@ export interface StreamDrillOptions {
 }
 
 export async function streamDrill(connection: DuckDBConnection, query: DrillQuery, options: StreamDrillOptions = {}): Promise<StreamedTable> {
-  const statements = query.paging ? await pageStatements(connection, { ...query, paging: query.paging }, options.pageRows ?? DOWNLOAD_PAGE_ROWS) : [query.sql];
+  const statements = query.paging ? await pageStatements(connection, query.sql, query.paging, options.pageRows ?? DOWNLOAD_PAGE_ROWS) : [query.sql];
   const limit = query.paging?.limit ?? Infinity;
   // the first statement runs now, so a bad request fails before the download's first byte
   const first = await connection.stream(statements[0]!);
@@ -49,17 +49,16 @@ export async function streamDrill(connection: DuckDBConnection, query: DrillQuer
 }
 
 /**
- * The statements of a paged drill-down: the whole one when its keys or its limit fit one page,
- * otherwise one per key range, cut at evenly spaced keys (quantiles) so each page has about
- * `pageRows` keys. The last pages are not run once the limit is reached.
+ * The statements of a paged drill-down: the whole one (`wholeSql`) when its keys or its limit
+ * fit one page, otherwise one per key range, cut at evenly spaced keys (quantiles) so each page
+ * has about `pageRows` keys. The last pages are not run once the limit is reached.
  */
-async function pageStatements(connection: DuckDBConnection, query: DrillQuery & { paging: DrillPaging }, pageRows: number): Promise<string[]> {
-  const { paging } = query;
+async function pageStatements(connection: DuckDBConnection, wholeSql: string, paging: DrillPaging, pageRows: number): Promise<string[]> {
   // a short list is sorted as the top rows only (DuckDB keeps `limit` rows, not all of them)
-  if (paging.limit <= pageRows) return [query.sql];
+  if (paging.limit <= pageRows) return [wholeSql];
   const { keys } = (await queryRows<{ keys: number }>(connection, `SELECT count(*) AS keys FROM (${paging.keysSql})`))[0]!;
   const pages = Math.ceil(keys / pageRows);
-  if (pages <= 1) return [query.sql];
+  if (pages <= 1) return [wholeSql];
   // quantile_disc over the keys as DuckDB orders them, the same order as the pages' ORDER BY
   const fractions = Array.from({ length: pages - 1 }, (_, i) => (i + 1) / pages);
   const { cuts } = (await queryRows<{ cuts: string[] }>(connection, `SELECT quantile_disc(key, [${fractions.join(', ')}]) AS cuts FROM (${paging.keysSql})`))[0]!;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type * as DuckDBApi from '@duckdb/node-api';
 
 export type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-export const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api') as typeof DuckDBApi;
+export const { DuckDBInstance, JSDuckDBValueConverter } = createRequire(import.meta.url)('@duckdb/node-api') as typeof DuckDBApi;
 export type DuckDBInstance = DuckDBApi.DuckDBInstance;
 
 /**

@@ -4,7 +4,7 @@
  * `dbPath` is only ever replaced whole (see docs/warehouse.md, "Readers and the writer").
  */
 import fs from 'node:fs';
-import { createInstance, type DuckDBConnection, type DuckDBValue } from './duckdb.server.ts';
+import { createInstance, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBValue } from './duckdb.server.ts';
 
 export { DEFAULT_DB_PATH, resolveDbPath } from './location.ts';
 
@@ -46,24 +46,37 @@ export type Row = Record<string, unknown>;
 
 /**
  * Rows as plain JS objects: BIGINT/HUGEINT become numbers (our counts fit); DECIMAL already
- * comes back as a number. Converted in place: copying every row costs more than the query on
- * wide results (work reports: ~40 ms of 3,678 rows).
+ * comes back as a number. Converted one chunk (2,048 rows) at a time, column by column, then
+ * zipped into rows, instead of the reader's getRowObjectsJS after reading everything: query and
+ * conversion of 200,000 opportunities × 31 columns 4.9–5.7 s → 4.1–4.6 s, of 500,000 follow-up
+ * records × 15 columns 5.1–6.1 s → 3.9–4.2 s (separate processes, alternated; same objects).
  */
 export async function queryRows<T = Row>(
   connection: DuckDBConnection,
   sql: string,
   params?: DuckDBValue[] | Record<string, DuckDBValue>,
 ): Promise<T[]> {
-  const reader = await connection.runAndReadAll(sql, params);
-  const rows = reader.getRowObjectsJS() as Row[];
-  const names = reader.columnNames();
-  // which columns hold bigints: the column's type decides, so its first non-null value tells
-  const big = names.filter((n) => {
-    for (const row of rows) if (row[n] !== null && row[n] !== undefined) return typeof row[n] === 'bigint';
-    return false;
-  });
-  if (big.length > 0) {
-    for (const row of rows) for (const n of big) if (typeof row[n] === 'bigint') row[n] = Number(row[n]);
+  const result = await connection.run(sql, params);
+  // the same names as getRowObjectsJS gives: a repeated name becomes `name:1`, `name:2`, …
+  const names = result.deduplicatedColumnNames();
+  // per column: does it hold bigints? Its type decides, so its first non-null value tells (undefined: none seen yet)
+  const bigints: (boolean | undefined)[] = names.map(() => undefined);
+  const rows: Row[] = [];
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    const columns = chunk.convertColumns(JSDuckDBValueConverter);
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c]!;
+      if (bigints[c] === undefined) {
+        const first = column.find((v) => v !== null && v !== undefined);
+        if (first !== undefined) bigints[c] = typeof first === 'bigint';
+      }
+      if (bigints[c]) for (let i = 0; i < column.length; i++) if (typeof column[i] === 'bigint') column[i] = Number(column[i]);
+    }
+    for (let r = 0; r < chunk.rowCount; r++) {
+      const row: Row = {};
+      for (let c = 0; c < names.length; c++) row[names[c]!] = columns[c]![r];
+      rows.push(row);
+    }
   }
   return rows as T[];
 }

@@ -8,10 +8,13 @@
  *    ingests them into a warehouse per size, cached in bench/cache/ until the generator changes.
  * 2. ingest: `salesight ingest opportunities.csv` into a fresh warehouse vs a bare
  *    CREATE TABLE AS SELECT * FROM read_csv(...) of the same file (1M, 5M).
- * 3. metrics: `salesight metrics <family> --json` vs the family's hand-written floor query (floors.ts).
+ * 3. metrics: `salesight metrics <family> --json` vs the family's hand-written floor query (floors.ts);
+ *    at 1M also the family computed in this process on the floor's open connection (what a page
+ *    pays), and the CLI's own start (`salesight --version`), to tell the two costs apart.
  * 4. pages: server time of each page at 1M, filtered to one rep per request (each request a
  *    different rep, so no answer comes from the result cache), p50/p95 vs the floor queries of
- *    the page's families run one after another.
+ *    the page's families run one after another; and the p95 of one rep's page asked again (its
+ *    figures from the result cache: what building and sending the page costs without computing).
  * 5. workbook: a 1M-row funnel drill-down streamed by Salesight (the site's download path) vs a
  *    bare exceljs streaming writer of the same rows.
  * 6. naive: the funnel's "reached" counts from streaming the CSVs in plain JavaScript.
@@ -26,7 +29,9 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../../repo-root.ts';
 import { createInstance } from '../../../src/lib/warehouse/duckdb.server.ts';
 import { openReadOnly, queryValue, sqlString } from '../../../src/lib/warehouse/warehouse.server.ts';
-import { FAMILY_IDS, type FamilyId } from '../../../src/lib/metrics/registry.ts';
+import { FAMILY_IDS, loadFamily, type FamilyId } from '../../../src/lib/metrics/registry.ts';
+import { resolveParams } from '../../../src/lib/metrics/params.ts';
+import { loadConfig } from '../../../src/lib/config/config.ts';
 import { MAX_DOWNLOAD_ROWS } from '../../../src/lib/metrics/family.ts';
 import { BENCH_SEED, GENERATOR_VERSION, writeExports, type ExportFiles } from './generate.ts';
 import { floorSql } from './floors.ts';
@@ -35,6 +40,8 @@ import { formatMs, median, peakRssMb, percentile, ratio, runCli, startServe, tim
 import { PAGES } from '../../../src/lib/site/pages/index.ts';
 
 const SIZES: Record<string, number> = { '100k': 100_000, '1m': 1_000_000, '5m': 5_000_000 };
+/** Requests of one rep's page after the first, answered from the result cache. */
+const CACHED_PAGE_REQUESTS = 20;
 const TARGETS = { ingest: 1.5, metrics: 1.3, metrics_1m_ms: 1000, pages_p95: 1.5, workbook: 1.2, workbook_rss_mb: 500, rss_5m_mb: 4096 };
 /** A measurement slower than this is taken once, not --runs times. */
 const REPEAT_BELOW_MS = 5000;
@@ -152,7 +159,21 @@ async function benchIngest(p: Prepared) {
 /** `salesight metrics funnel`'s reached per stage, per size: the naive baseline must agree with it. */
 const funnelReached = new Map<string, number[]>();
 
-async function benchMetrics(p: Prepared) {
+/** The family as a page computes it: parameters resolved and computed on an open connection. */
+async function computeInProcess(connection: Parameters<typeof resolveParams>[0], family: FamilyId): Promise<number> {
+  const definition = await loadFamily(family);
+  if (!definition) throw new Error(`no family ${family}`);
+  const config = loadConfig().config;
+  return (await timed(async () => definition.compute({ connection, params: await resolveParams(connection, {}), config }))).ms;
+}
+
+/** What a CLI command costs before it computes anything: `salesight --version` starts Node and loads DuckDB. */
+async function benchCliStart() {
+  log('CLI start (salesight --version)…');
+  return measure(async () => (await runCli(['--version'])).ms);
+}
+
+async function benchMetrics(p: Prepared, inProcessToo: boolean) {
   const rows = [];
   const warehouse = await openReadOnly(p.warehouse);
   try {
@@ -177,7 +198,12 @@ async function benchMetrics(p: Prepared) {
       if (family === 'funnel' && ours) funnelReached.set(p.label, (JSON.parse(stdout) as { stages: { reached: number }[] }).stages.map((s) => s.reached));
       const sql = floorSql(family);
       const floor = sql ? await measure(async () => (await timed(() => warehouse.connection.run(sql))).ms) : null;
-      rows.push({ size: p.label, family, ms: ours?.ms ?? null, runs: ours?.runs ?? 0, floor_ms: floor?.ms ?? null, ratio: ratio(ours?.ms, floor?.ms), peak_rss_mb: peak, error });
+      // in process at 1M only: there the CLI's start is a large part of a command's time
+      const inProcess = inProcessToo && ours ? await measure(() => computeInProcess(warehouse.connection, family)) : null;
+      rows.push({
+        size: p.label, family, ms: ours?.ms ?? null, runs: ours?.runs ?? 0, floor_ms: floor?.ms ?? null, ratio: ratio(ours?.ms, floor?.ms), peak_rss_mb: peak, error,
+        in_process_ms: inProcess?.ms ?? null, in_process_ratio: ratio(inProcess?.ms, floor?.ms),
+      });
     }
   } finally {
     warehouse.close();
@@ -220,7 +246,20 @@ async function benchPages(p: Prepared) {
       const sqls = pageFloorSql(page.families, `o.owner = 'R0001'`);
       const floor = sqls ? await measure(async () => (await timed(async () => { for (const q of sqls) await warehouse.connection.run(q); })).ms) : null;
       const p95 = percentile(times, 95);
-      rows.push({ size: p.label, page: page.path, requests: times.length, p50_ms: percentile(times, 50), p95_ms: p95, floor_ms: floor?.ms ?? null, ratio: ratio(p95, floor?.ms) });
+      // one rep's page again and again: the first request computes, the rest find its figures cached
+      const again: number[] = [];
+      for (let i = 0; i <= CACHED_PAGE_REQUESTS; i++) {
+        const t = performance.now();
+        const res = await fetch(new URL(`${page.path}?owner=R0001`, server.base));
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`${page.path}: HTTP ${res.status}`);
+        if (i > 0) again.push(performance.now() - t);
+      }
+      const cachedP95 = percentile(again, 95);
+      rows.push({
+        size: p.label, page: page.path, requests: times.length, p50_ms: percentile(times, 50), p95_ms: p95, floor_ms: floor?.ms ?? null, ratio: ratio(p95, floor?.ms),
+        cached_p95_ms: cachedP95, cached_ratio: ratio(cachedP95, floor?.ms),
+      });
       log(`${p.label}: ${page.path} p50 ${formatMs(percentile(times, 50))} p95 ${formatMs(p95)} over ${times.length} requests`);
     }
     return { pages: rows, server_peak_rss_mb: peakRssMb(server.pid) };
@@ -285,9 +324,10 @@ if (values['data-only']) {
 const large = prepared.length > 1 ? prepared.filter((p) => p.label !== '100k') : prepared;
 const ingest = [];
 for (const p of large) ingest.push(await benchIngest(p));
-const metrics = [];
-for (const p of large) metrics.push(...(await benchMetrics(p)));
+const cliStart = await benchCliStart();
 const at1m = prepared.find((p) => p.label === '1m') ?? prepared[0]!;
+const metrics = [];
+for (const p of large) metrics.push(...(await benchMetrics(p, p === at1m)));
 const pages = await benchPages(at1m);
 const workbook = await benchWorkbook(at1m);
 log(`${at1m.label}: naive JavaScript funnel…`);
@@ -305,6 +345,7 @@ const result = {
   sizes: prepared.map((p) => ({ size: p.label, counts: p.counts, build: p.build, cached: p.cached === true })),
   ingest,
   metrics,
+  cli_start_ms: cliStart.ms,
   pages: pages.pages,
   server_peak_rss_mb: pages.server_peak_rss_mb,
   workbook,
@@ -325,13 +366,17 @@ for (const s of result.sizes) {
 }
 lines.push('', `### Ingest (target ≤ ${TARGETS.ingest}× a bare read_csv CTAS)`, '', '| size | file | rows | salesight ingest | floor | ratio | peak RSS | met |', '|---|---|---:|---:|---:|---:|---:|---|');
 for (const r of ingest) lines.push(`| ${r.size} | ${r.file} | ${r.rows?.toLocaleString('en-US')} | ${formatMs(r.ms)} (${r.runs} run${r.runs > 1 ? 's' : ''}) | ${formatMs(r.floor_ms)} | ${pct(r.ratio)} | ${mb(r.peak_rss_mb)} | ${met(r.ratio !== null ? r.ratio <= TARGETS.ingest : null)} |`);
-lines.push('', `### Metrics (\`salesight metrics <family> --json\`; target ≤ ${TARGETS.metrics}× the hand-written query, < 1 s at 1M)`, '', '| size | family | command | floor query | ratio | peak RSS | met |', '|---|---|---:|---:|---:|---:|---|');
+lines.push('', `### Metrics (\`salesight metrics <family> --json\`; target ≤ ${TARGETS.metrics}× the hand-written query, < 1 s at 1M)`, '');
+lines.push(`A command's time includes the CLI's start: \`salesight --version\` takes ${formatMs(result.cli_start_ms)} (median of ${cliStart.runs} run${cliStart.runs > 1 ? 's' : ''}). "In process" is the family computed on the floor's open connection, as a page computes it (at ${at1m.label}).`, '');
+lines.push('| size | family | command | in process | floor query | ratio | in-process ratio | peak RSS | met |', '|---|---|---:|---:|---:|---:|---:|---:|---|');
 for (const r of metrics) {
   const ok = r.error ? false : r.ratio === null ? null : r.ratio <= TARGETS.metrics && (r.size !== '1m' || (r.ms ?? Infinity) < TARGETS.metrics_1m_ms);
-  lines.push(`| ${r.size} | ${r.family} | ${r.error ? `failed: ${r.error.replace(/\|/g, '/')}` : `${formatMs(r.ms)} (${r.runs})`} | ${formatMs(r.floor_ms)} | ${pct(r.ratio)} | ${mb(r.peak_rss_mb)} | ${met(ok)} |`);
+  lines.push(`| ${r.size} | ${r.family} | ${r.error ? `failed: ${r.error.replace(/\|/g, '/')}` : `${formatMs(r.ms)} (${r.runs})`} | ${formatMs(r.in_process_ms)} | ${formatMs(r.floor_ms)} | ${pct(r.ratio)} | ${pct(r.in_process_ratio)} | ${mb(r.peak_rss_mb)} | ${met(ok)} |`);
 }
-lines.push('', `### Pages at ${at1m.label} (one rep per request, none cached; target p95 ≤ ${TARGETS.pages_p95}× the floor query)`, '', '| page | requests | p50 | p95 | floor | p95 / floor | met |', '|---|---:|---:|---:|---:|---:|---|');
-for (const r of result.pages) lines.push(`| ${r.page} | ${r.requests} | ${formatMs(r.p50_ms)} | ${formatMs(r.p95_ms)} | ${formatMs(r.floor_ms)} | ${pct(r.ratio)} | ${met(r.ratio !== null ? r.ratio <= TARGETS.pages_p95 : null)} |`);
+lines.push('', `### Pages at ${at1m.label} (one rep per request, none cached; target p95 ≤ ${TARGETS.pages_p95}× the floor query)`, '');
+lines.push(`"Cached p95": one rep's page asked ${CACHED_PAGE_REQUESTS} more times, its figures from the result cache: building and sending the page without computing.`, '');
+lines.push('| page | requests | p50 | p95 | floor | p95 / floor | cached p95 | cached / floor | met |', '|---|---:|---:|---:|---:|---:|---:|---:|---|');
+for (const r of result.pages) lines.push(`| ${r.page} | ${r.requests} | ${formatMs(r.p50_ms)} | ${formatMs(r.p95_ms)} | ${formatMs(r.floor_ms)} | ${pct(r.ratio)} | ${formatMs(r.cached_p95_ms)} | ${pct(r.cached_ratio)} | ${met(r.ratio !== null ? r.ratio <= TARGETS.pages_p95 : null)} |`);
 lines.push(`\nServer peak RSS: ${mb(result.server_peak_rss_mb)}.`);
 lines.push('', `### Workbook (target ≤ ${TARGETS.workbook}× bare exceljs, peak RSS < ${TARGETS.workbook_rss_mb} MB)`, '');
 if (workbook.rows < workbook.rows_asked) lines.push(`Salesight wrote ${workbook.rows.toLocaleString('en-US')} of the ${workbook.rows_asked.toLocaleString('en-US')} rows asked (downloads stop at MAX_DOWNLOAD_ROWS, ${MAX_DOWNLOAD_ROWS.toLocaleString('en-US')}), so the bare writer is timed on the same ${workbook.rows.toLocaleString('en-US')}.`, '');

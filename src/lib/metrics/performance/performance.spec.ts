@@ -65,7 +65,7 @@ import {
   type PerformanceTotal,
   type ScoreInputId,
 } from './performance.ts';
-import { attributedFilterSql, plansCte, salesSql, targetSql, timelinessSql, type PerformanceQueryInput } from './performance-queries.ts';
+import { attributedFilterSql, eventsCte, plansCte, salesSql, targetSql, timelinessSql, type PerformanceQueryInput } from './performance-queries.ts';
 import { queryRows } from '../../warehouse/warehouse.server.ts';
 
 const REPS = [
@@ -390,6 +390,33 @@ describe('plans under filters', () => {
       }
       // 张伟 is credited with e17 (赵强's plan on 赵强's deal, followed up by 张伟), and e14, e15 of his own
       expect((await plans({ owner: ['张伟'] }, { owner: ['张伟'] })).map((p) => (p as { event_id: string }).event_id)).toEqual(['e14', 'e15', 'e17']);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('narrowing the follow-up records to the opportunities a filter can reach loses no record the filter selects', async () => {
+    // reference: every record of March without filters, then the filter applied to the records.
+    // O7 is 赵强's here, and e19 on it has no owner, so it is credited to 赵强 through O7.
+    const opportunities = OPPORTUNITIES.map((o) => (o.opportunity_id === 'O7' ? { ...o, owner: '赵强' } : o));
+    const events = [...EVENTS, { ...ev('e19', 'O7', '03-10 09:00', '', '电话', null), owner: null }];
+    const w = await createFixtureWarehouse({ reps: REPS, customers: CUSTOMERS, orders: ORDERS, opportunities, stage_events: events, targets: TARGETS });
+    try {
+      const records = async (computedWith: ResolvedParams['filters'], selectedBy: ResolvedParams['filters']) =>
+        queryRows<{ event_id: string }>(w.connection, `WITH ${eventsCte({ ...PARAMS, filters: computedWith })}
+          SELECT event_id, rep, rep_team, rep_region FROM ev WHERE ${attributedFilterSql(selectedBy)} ORDER BY event_id`);
+      const cases: ResolvedParams['filters'][] = [
+        { owner: ['王磊'] }, { owner: ['张伟'] }, { owner: ['赵强'] }, { owner: ['李娜', '张伟'] },
+        { team: ['A组'] }, { team: ['B组'] }, { region: ['华南'] }, { team: ['B组'], owner: ['张伟'] },
+        { product: ['不存在'] }, { source: ['官网'], team: ['A组'] },
+      ];
+      for (const filters of cases) {
+        const reference = await records({}, filters);
+        expect(await records(filters, filters), JSON.stringify(filters)).toEqual(reference);
+      }
+      // in March, 张伟 has e14, e15 (O5) and e18 (on 赵强's O7); 赵强 only e19 (his e17 is from February)
+      expect((await records({ owner: ['张伟'] }, { owner: ['张伟'] })).map((r) => r.event_id)).toEqual(['e14', 'e15', 'e18']);
+      expect((await records({ owner: ['赵强'] }, { owner: ['赵强'] })).map((r) => r.event_id)).toEqual(['e19']);
     } finally {
       w.close();
     }

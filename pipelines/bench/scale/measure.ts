@@ -44,9 +44,20 @@ export interface CommandRun {
 
 /** Runs `salesight <args>` as its own process, as a user would, and measures it. Throws on a non-zero exit. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandRun> {
+  return runNode([CLI, ...args], env);
+}
+
+/** A floor query as a process of its own (floor-process.cjs): the floor a CLI command is compared with like for like. */
+export function runFloorProcess(warehouse: string, sql: string): Promise<CommandRun> {
+  const file = path.join(path.dirname(warehouse), 'bench-floor.sql');
+  fs.writeFileSync(file, sql);
+  return runNode([path.join(import.meta.dirname, 'floor-process.cjs'), warehouse, file]).finally(() => fs.rmSync(file, { force: true }));
+}
+
+function runNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandRun> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     // Buffers joined once at the end: decoding chunk by chunk would split multi-byte characters
     // at chunk edges, and appending 100+ MB (work reports at 1M) a chunk at a time is slow
     const stdout: Buffer[] = [];
@@ -62,7 +73,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Com
     child.on('close', (code) => {
       clearInterval(poll);
       const ms = performance.now() - start;
-      if (code !== 0) reject(new Error(`salesight ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
+      if (code !== 0) reject(new Error(`${args[0] === CLI ? `salesight ${args.slice(1).join(' ')}` : args.join(' ')} exited ${code}: ${stderr.trim()}`));
       else resolve({ ms, peak_rss_mb: peak, stdout: Buffer.concat(stdout).toString('utf8') });
     });
   });

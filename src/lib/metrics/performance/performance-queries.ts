@@ -280,8 +280,7 @@ export function sellingRepsSql(input: PerformanceQueryInput): string {
 
 const methodSql = (expr: string) => `coalesce(nullif(trim(${expr}), ''), ${sqlString(UNSPECIFIED)})`;
 
-/** Follow-ups in the period with their credited rep and the filter columns of their opportunity. */
-/** `ev`: the follow-up records of the period with the rep credited and the opportunity's filter columns. */
+/** `ev`: follow-ups in the period with their credited rep and the filter columns of their opportunity. */
 export function eventsCte(params: ResolvedParams): string {
   // with filters, only records of opportunities the filters can reach (the rule is the plans':
   // a record's rep is its owner, else the opportunity's), so the join below reads a few thousand

@@ -115,6 +115,12 @@ export interface DrillPaging {
   limit: number;
 }
 
+/** Throws unless every field asked of a headline is one of the family's totals (`totals`' keys). */
+export function checkHeadlineFields(family: string, fields: readonly string[], totals: object): void {
+  const unknown = fields.filter((f) => !Object.hasOwn(totals, f));
+  if (unknown.length) throw new Error(`${family} has no total ${unknown.join(', ')}; it has ${Object.keys(totals).join(', ')}`);
+}
+
 /** Default cap on drill-down rows returned at once (pages, the CLI, drills without drillQuery). */
 export const MAX_DRILL_ROWS = 10_000;
 /** Cap on rows of a streamed drill-down download (drillQuery): beyond it, filter first. */

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { queryRows } from '../../warehouse/warehouse.server.ts';
-import { drillQueryTable, MAX_DRILL_ROWS, ratio, type DrillQuery, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable } from '../family.ts';
+import { checkHeadlineFields, drillQueryTable, MAX_DRILL_ROWS, ratio, type DrillQuery, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable } from '../family.ts';
 import type { Dimension, ResolvedParams } from '../params.ts';
 import { loadStageList } from '../stages.ts';
 import {
@@ -267,8 +267,7 @@ export interface FunnelHeadline {
  * previous period's on the funnel page and the overview).
  */
 export async function computeFunnelHeadline(ctx: MetricContext, fields: readonly string[]): Promise<FunnelHeadline> {
-  const unknown = fields.filter((f) => !Object.hasOwn(FUNNEL_TOTALS, f));
-  if (unknown.length) throw new Error(`funnel has no total ${unknown.join(', ')}; it has ${Object.keys(FUNNEL_TOTALS).join(', ')}`);
+  checkHeadlineFields('funnel', fields, FUNNEL_TOTALS);
   const stages = await loadStageList(ctx.connection, ctx.config);
   const input: FunnelQueryInput = { params: ctx.params, stages, skippedStagesCountAsReached: ctx.config.skipped_stages_count_as_reached, withoutHistory: true };
   const [summary] = fields.includes('opportunities') ? await queryRows<{ opportunities: number }>(ctx.connection, cohortSummarySql(input)) : [];

@@ -32,7 +32,7 @@
  * Team completion: a rep's team's completion; a team's or region's own.
  */
 import { queryRows } from '../../warehouse/warehouse.server.ts';
-import { MAX_DRILL_ROWS, ratio, type CellFormat, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn, column as col } from '../family.ts';
+import { checkHeadlineFields, MAX_DRILL_ROWS, ratio, type CellFormat, type DrillRequest, type MetricContext, type MetricFamily, type ResultTable, type TableColumn, column as col } from '../family.ts';
 import { outcomesSql, stageCountsSql, type FunnelQueryInput } from '../funnel/funnel-queries.ts';
 import { withFunnelBase } from '../funnel/funnel.ts';
 import { loadStageList, NoStagesError, type StageList } from '../stages.ts';
@@ -477,8 +477,7 @@ export interface PerformanceHeadline {
  * unfiltered 0.43 s against 7.6 s).
  */
 export async function computePerformanceHeadline(ctx: MetricContext, fields: readonly string[]): Promise<PerformanceHeadline> {
-  const unknown = fields.filter((f) => !Object.hasOwn(TOTAL_NEEDS, f));
-  if (unknown.length) throw new Error(`performance has no total ${unknown.join(', ')}; it has ${Object.keys(TOTAL_NEEDS).join(', ')}`);
+  checkHeadlineFields('performance', fields, TOTAL_NEEDS);
   const { connection, params, config } = ctx;
   const level = levelOf(params);
   const needs = new Set(fields.flatMap((f) => TOTAL_NEEDS[f as PerformanceTotal]));

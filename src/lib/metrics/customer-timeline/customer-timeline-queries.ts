@@ -202,6 +202,10 @@ const LAST_ENTRY_KEY = `((epoch_us(occurred_at) * 8 + kind_rank)::HUGEINT << 64)
  * Current owner: the owner of the newest open opportunity (who is working the customer now),
  * else the account owner (customers.owner), else the owner of the newest opportunity, else of
  * the newest order.
+ *
+ * `listed` has no list columns (reps involved, open deal ids, departed reps): a list per customer
+ * is an aggregate state DuckDB cannot spill, and over every customer at 5M it ran the statement
+ * out of memory at the cap. withListsSql adds them to the page of customers shown.
  */
 function handoverCtes(params: ResolvedParams): string {
   const end = asOfEnd(params);
@@ -224,25 +228,19 @@ function handoverCtes(params: ResolvedParams): string {
            -- the latest entry by time, then kind (the timeline's order); ties on both (rare) go to
            -- the larger hash of the entry's ids: stable from run to run. One fixed-size key, since
            -- arg_max over a struct or text key cannot spill (out of memory on 1M customers).
-           arg_max(kind, ${LAST_ENTRY_KEY}) AS last_kind, arg_max(rep, ${LAST_ENTRY_KEY}) AS last_rep,
-           -- sorted after collecting: an ordered aggregate sorts within every group (slow)
-           list_sort(list(DISTINCT rep) FILTER (rep IS NOT NULL)) AS reps
+           arg_max(kind, ${LAST_ENTRY_KEY}) AS last_kind, arg_max(rep, ${LAST_ENTRY_KEY}) AS last_rep
     FROM entries WHERE occurred_at < ${end}${onlySelected} GROUP BY customer_key
   ),
   deals AS (
     SELECT o.customer_key, count(*)::INTEGER AS opportunities,
            count(*) FILTER (o.is_open)::INTEGER AS open_opportunities,
            coalesce(sum(o.expected_amount) FILTER (o.is_open), 0)::DOUBLE AS open_amount,
-           list(o.opportunity_id ORDER BY o.created_at, o.opportunity_id) FILTER (o.is_open) AS open_opportunity_ids,
            count(*) FILTER (o.status = 'won' AND o.closed_at < ${end})::INTEGER AS won_opportunities,
            coalesce(sum(o.amount) FILTER (o.status = 'won' AND o.closed_at < ${end}), 0)::DOUBLE AS won_amount,
            arg_max(o.owner, (o.created_at, o.opportunity_id)) FILTER (o.is_open) AS open_owner,
            arg_max(o.owner, (o.created_at, o.opportunity_id)) AS latest_owner,
-           list_sort(list(DISTINCT o.owner) FILTER (o.is_open AND d.owner IS NOT NULL)) AS departed_open_owners
-    FROM (
-      SELECT *, (status = 'open' OR closed_at >= ${end}) AS is_open FROM opp
-      WHERE customer_key IS NOT NULL AND (created_at IS NULL OR created_at < ${end})${onlySelected}
-    ) o LEFT JOIN departed d ON d.owner = o.owner
+           coalesce(bool_or(o.is_open AND d.owner IS NOT NULL), false) AS departed_open_owner
+    FROM (${dealsAsOfSql(params, selected ? selectedKeys : 'true', false)}) o LEFT JOIN departed d ON d.owner = o.owner
     GROUP BY o.customer_key
   ),
   bought AS (
@@ -251,9 +249,9 @@ function handoverCtes(params: ResolvedParams): string {
     FROM ord WHERE customer_key IS NOT NULL AND ordered_at < ${end}${onlySelected} GROUP BY customer_key
   ),
   owned AS (
-    SELECT dir.*, a.interactions, a.interactions_in_period, a.first_at, a.last_at, a.last_kind, a.last_rep, a.reps,
-           dl.opportunities, dl.open_opportunities, dl.open_amount, dl.open_opportunity_ids, dl.won_opportunities, dl.won_amount,
-           dl.departed_open_owners, b.orders, b.order_amount, b.last_order_at,
+    SELECT dir.*, a.interactions, a.interactions_in_period, a.first_at, a.last_at, a.last_kind, a.last_rep,
+           dl.opportunities, dl.open_opportunities, dl.open_amount, dl.won_opportunities, dl.won_amount,
+           dl.departed_open_owner, b.orders, b.order_amount, b.last_order_at,
            coalesce(dl.open_owner, dir.account_owner, dl.latest_owner, b.order_owner) AS current_owner,
            CASE WHEN dl.open_owner IS NOT NULL THEN 'open_opportunity' WHEN dir.account_owner IS NOT NULL THEN 'account'
                 WHEN dl.latest_owner IS NOT NULL THEN 'latest_opportunity' WHEN b.order_owner IS NOT NULL THEN 'latest_order' END AS current_owner_basis
@@ -263,29 +261,69 @@ function handoverCtes(params: ResolvedParams): string {
     LEFT JOIN bought b ON b.customer_key = dir.customer_key
     ${selected ? 'WHERE dir.customer_key IN (SELECT customer_key FROM selected)' : ''}
   ),
-  flagged AS (
-    SELECT w.*, cd.left_at AS current_owner_left_at, ad.left_at AS account_owner_left_at,
-           list_sort(list_distinct(list_concat(
-             CASE WHEN cd.owner IS NOT NULL THEN [cd.owner] ELSE [] END,
-             CASE WHEN ad.owner IS NOT NULL THEN [ad.owner] ELSE [] END,
-             coalesce(w.departed_open_owners, [])))) AS departed_reps
+  listed AS (
+    SELECT w.customer_key, w.customer_id, w.customer_name, w.account_owner, w.current_owner, w.current_owner_basis,
+         cd.owner IS NOT NULL AS owner_left, strftime(cd.left_at, '%Y-%m-%d') AS current_owner_left_at,
+         ad.owner IS NOT NULL AS account_owner_left,
+         (cd.owner IS NOT NULL OR ad.owner IS NOT NULL OR coalesce(w.departed_open_owner, false)) AS needs_handover,
+         coalesce(w.open_opportunities, 0) AS open_opportunities, coalesce(w.open_amount, 0) AS open_amount,
+         coalesce(w.opportunities, 0) AS opportunities, coalesce(w.won_opportunities, 0) AS won_opportunities, coalesce(w.won_amount, 0) AS won_amount,
+         coalesce(w.orders, 0) AS orders, coalesce(w.order_amount, 0) AS order_amount, ${ts('w.last_order_at')} AS last_order_at,
+         ${ts('w.first_at')} AS first_activity_at, ${ts('w.last_at')} AS last_activity_at, w.last_kind AS last_activity_kind,
+         w.last_rep AS last_activity_rep, (${asOf} - w.last_at::DATE)::INTEGER AS days_since_last_activity,
+         coalesce(w.interactions, 0) AS interactions, coalesce(w.interactions_in_period, 0) AS interactions_in_period,
+         w.last_at AS sort_last_at
     FROM owned w
     LEFT JOIN departed cd ON cd.owner = w.current_owner
     LEFT JOIN departed ad ON ad.owner = w.account_owner
+  )`;
+}
+
+/**
+ * A customer's opportunities created by the end of as-of, with is_open (open then: still open, or
+ * closed after as-of); `onlyOpen` keeps the open ones. `condition` narrows them (on customer_key).
+ */
+function dealsAsOfSql(params: ResolvedParams, condition: string, onlyOpen: boolean): string {
+  const end = asOfEnd(params);
+  const isOpen = `(status = 'open' OR closed_at >= ${end})`;
+  return `SELECT *, ${isOpen} AS is_open FROM opp
+      WHERE customer_key IS NOT NULL AND (created_at IS NULL OR created_at < ${end}) AND ${condition}${onlyOpen ? ` AND ${isOpen}` : ''}`;
+}
+
+/**
+ * The customers of `page` (a CTE over `listed`, already cut to what is shown) with their lists:
+ * departed reps (the current owner if they left, the account owner if they left, owners of open
+ * deals who left), open deal ids (oldest first) and the reps involved in the timeline. Columns in
+ * the handover list's order.
+ */
+function withListsSql(params: ResolvedParams, page: string): string {
+  const inPage = 'customer_key IN (SELECT customer_key FROM page)';
+  return `page AS (${page}),
+  page_reps AS (
+    -- sorted after collecting: an ordered aggregate sorts within every group (slow)
+    SELECT customer_key, list_sort(list(DISTINCT rep) FILTER (rep IS NOT NULL)) AS reps
+    FROM entries WHERE occurred_at < ${asOfEnd(params)} AND ${inPage} GROUP BY customer_key
   ),
-  listed AS (
-    SELECT customer_key, customer_id, customer_name, account_owner, current_owner, current_owner_basis,
-         current_owner_left_at IS NOT NULL AS owner_left, strftime(current_owner_left_at, '%Y-%m-%d') AS current_owner_left_at,
-         departed_reps, len(departed_reps) > 0 AS needs_handover,
-         coalesce(open_opportunities, 0) AS open_opportunities, coalesce(open_amount, 0) AS open_amount,
-         coalesce(open_opportunity_ids, []) AS open_opportunity_ids,
-         coalesce(opportunities, 0) AS opportunities, coalesce(won_opportunities, 0) AS won_opportunities, coalesce(won_amount, 0) AS won_amount,
-         coalesce(orders, 0) AS orders, coalesce(order_amount, 0) AS order_amount, ${ts('last_order_at')} AS last_order_at,
-         ${ts('first_at')} AS first_activity_at, ${ts('last_at')} AS last_activity_at, last_kind AS last_activity_kind,
-         last_rep AS last_activity_rep, (${asOf} - last_at::DATE)::INTEGER AS days_since_last_activity,
-         coalesce(interactions, 0) AS interactions, coalesce(interactions_in_period, 0) AS interactions_in_period,
-         coalesce(reps, []) AS reps_involved, last_at AS sort_last_at
-  FROM flagged
+  page_deals AS (
+    SELECT o.customer_key, list(o.opportunity_id ORDER BY o.created_at, o.opportunity_id) AS open_opportunity_ids,
+           list(DISTINCT o.owner) FILTER (d.owner IS NOT NULL) AS departed_open_owners
+    FROM (${dealsAsOfSql(params, inPage, true)}) o LEFT JOIN departed d ON d.owner = o.owner
+    GROUP BY o.customer_key
+  ),
+  page_lists AS (
+    SELECT p.customer_key, p.customer_id, p.customer_name, p.account_owner, p.current_owner, p.current_owner_basis,
+           p.owner_left, p.current_owner_left_at,
+           list_sort(list_distinct(list_concat(
+             CASE WHEN p.owner_left THEN [p.current_owner] ELSE [] END,
+             CASE WHEN p.account_owner_left THEN [p.account_owner] ELSE [] END,
+             coalesce(pd.departed_open_owners, [])))) AS departed_reps,
+           p.needs_handover, p.open_opportunities, p.open_amount, coalesce(pd.open_opportunity_ids, []) AS open_opportunity_ids,
+           p.opportunities, p.won_opportunities, p.won_amount, p.orders, p.order_amount, p.last_order_at,
+           p.first_activity_at, p.last_activity_at, p.last_activity_kind, p.last_activity_rep, p.days_since_last_activity,
+           p.interactions, p.interactions_in_period, coalesce(pr.reps, []) AS reps_involved, p.sort_last_at
+    FROM page p
+    LEFT JOIN page_reps pr ON pr.customer_key = p.customer_key
+    LEFT JOIN page_deals pd ON pd.customer_key = p.customer_key
   )`;
 }
 
@@ -304,11 +342,11 @@ export function handoverListSql(params: ResolvedParams, limit: number): string {
     SELECT count(*) AS total_customers, count(*) FILTER (needs_handover) AS total_needs_handover,
            count(*) FILTER (needs_handover AND open_opportunities > 0) AS total_needs_handover_with_open_deals
     FROM listed
-  )
+  ),
+  ${withListsSql(params, `SELECT * FROM listed ORDER BY ${HANDOVER_ORDER} LIMIT ${Math.max(0, Math.floor(limit))}`)}
   SELECT l.* EXCLUDE (sort_last_at), t.*
-  FROM listed l CROSS JOIN totals t
-  ORDER BY ${HANDOVER_ORDER}
-  LIMIT ${Math.max(0, Math.floor(limit))}`;
+  FROM page_lists l CROSS JOIN totals t
+  ORDER BY ${HANDOVER_ORDER}`;
 }
 
 /**
@@ -316,17 +354,17 @@ export function handoverListSql(params: ResolvedParams, limit: number): string {
  * all customers, or only those needing (or not needing) a handover.
  */
 export function handoverDrillSql(params: ResolvedParams, needsHandover: boolean | null, limit: number): string {
-  return `${handoverCtes(params)}
+  const which = needsHandover === null ? '' : `WHERE ${needsHandover ? '' : 'NOT '}needs_handover`;
+  return `${handoverCtes(params)},
+  ${withListsSql(params, `SELECT * FROM listed ${which} ORDER BY ${HANDOVER_ORDER} LIMIT ${Math.max(0, Math.floor(limit))}`)}
   SELECT customer_key, customer_id, customer_name, current_owner, current_owner_basis, current_owner_left_at,
          array_to_string(departed_reps, '、') AS departed_reps_text, needs_handover, account_owner,
          open_opportunities, open_amount, array_to_string(open_opportunity_ids, ', ') AS open_opportunity_ids_text,
          last_activity_at, last_activity_kind, last_activity_rep, days_since_last_activity, interactions, interactions_in_period,
          opportunities, won_opportunities, won_amount, orders, order_amount, last_order_at,
          array_to_string(reps_involved, '、') AS reps_involved_text
-  FROM listed
-  ${needsHandover === null ? '' : `WHERE ${needsHandover ? '' : 'NOT '}needs_handover`}
-  ORDER BY ${HANDOVER_ORDER}
-  LIMIT ${Math.max(0, Math.floor(limit))}`;
+  FROM page_lists
+  ORDER BY ${HANDOVER_ORDER}`;
 }
 
 /** The customer keys a drill value names: a key, a customer_id or a (normalised) name. */

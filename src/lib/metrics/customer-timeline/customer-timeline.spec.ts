@@ -7,7 +7,7 @@ import { streamsDrill, type MetricContext, type ResultTable } from '../family.ts
 const rowsOf = (t: ResultTable | undefined) => (t?.rows ?? []) as Record<string, unknown>[];
 import { resolveParams, type MetricParams } from '../params.ts';
 import { createFixtureWarehouse, type FixtureRows, type FixtureWarehouse } from '../testing/fixture-warehouse.ts';
-import { handoverListSql, normalisedNameSql, resolveCustomerSql, timelineSql } from './customer-timeline-queries.ts';
+import { handoverDrillSql, handoverListSql, normalisedNameSql, resolveCustomerSql, timelineSql } from './customer-timeline-queries.ts';
 import { computeCustomerTimeline, customerTimeline, customerTimelineFamily, type CustomerTimelineResult, type HandoverCustomer } from './customer-timeline.ts';
 
 describe('customer-timeline SQL', () => {
@@ -37,6 +37,18 @@ describe('customer-timeline SQL', () => {
     expect(sql).toContain(`FROM named WHERE true AND customer_key IN (SELECT customer_key FROM selected) GROUP BY customer_key`);
     expect(handoverListSql(params, 50)).not.toContain('selected');
     expect(resolveCustomerSql("a'b")).toContain(`customer_key = 'a''b' OR customer_id = 'a''b'`);
+  });
+
+  it('builds the per-customer lists only for the customers shown (a list per customer is a state DuckDB cannot spill)', () => {
+    for (const sql of [handoverListSql(params, 50), handoverDrillSql(params, true, 50)]) {
+      const page = sql.indexOf('page AS (');
+      expect(page).toBeGreaterThan(0);
+      // every customer is aggregated before the page is cut, with no list among the aggregates
+      expect(sql.slice(0, page)).not.toMatch(/\blist\(/);
+      expect(sql.slice(page)).toContain('list(DISTINCT rep) FILTER (rep IS NOT NULL)');
+    }
+    expect(handoverListSql(params, 50)).toContain('page AS (SELECT * FROM listed ORDER BY needs_handover DESC');
+    expect(handoverDrillSql(params, true, 50)).toContain('page AS (SELECT * FROM listed WHERE needs_handover ORDER BY');
   });
 });
 

@@ -1,0 +1,77 @@
+/**
+ * The bench's floors (pipelines/bench/scale/floors.ts) are hand-written queries the families are
+ * measured against. Where a floor claims to compute the same figures as its family, this holds
+ * it to that: two independent SQL implementations, on the bench generator's own data (3,000
+ * opportunities, seeded), must agree figure for figure. A floor that computed less would make
+ * the bench's ratio flatter than the truth; one that computed something else, meaningless.
+ */
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { floorSql } from '../pipelines/bench/scale/floors.ts';
+import { writeExports } from '../pipelines/bench/scale/generate.ts';
+import { createInstance } from '../src/lib/warehouse/duckdb.server.ts';
+import type { ChannelsResult } from '../src/lib/metrics/channels/channels.ts';
+import type { FunnelResult } from '../src/lib/metrics/funnel/funnel.ts';
+import type { TargetsResult } from '../src/lib/metrics/targets/targets.ts';
+import { query, runCli, tempDir } from './helpers.ts';
+
+const dir = tempDir();
+const db = path.join(dir, 'warehouse.duckdb');
+// as the bench runs them: the default period and as-of (the data's whole range)
+const metrics = <T>(family: string): T => {
+  const r = runCli(['metrics', family, '--db', db, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as T;
+};
+
+beforeAll(async () => {
+  const instance = await createInstance(':memory:');
+  const connection = await instance.connect();
+  const files = await writeExports(connection, path.join(dir, 'exports'), 3000);
+  connection.closeSync();
+  instance.closeSync();
+  const ingest = runCli(['ingest', ...Object.values(files), '--db', db]);
+  expect(ingest.code, ingest.stderr).toBe(0);
+}, 120_000);
+
+describe('bench floors compute their families’ figures', () => {
+  it('funnel: reached, advanced, lost and still open per stage', async () => {
+    const floor = await query<{ stage: string; reached: number; advanced: number; lost: number; still_open: number }>(db, floorSql('funnel')!);
+    const funnel = metrics<FunnelResult>('funnel');
+    expect(funnel.cohort.opportunities).toBe(3000); // every opportunity: the default period is all the data
+    expect(floor).toEqual(funnel.stages.map((s) => ({ stage: s.stage, reached: s.reached, advanced: s.advanced, lost: s.lost, still_open: s.still_open })));
+  });
+
+  it('channels: per source, leads, wins, win rate, won amount, cycle and each stage reached and its conversion', async () => {
+    type FloorRow = { source: string; stage: string; reached: number; advanced: number; lost: number; leads: number; won: number; win_rate: number | null; won_amount: number; cycle_days: number | null };
+    const floor = await query<FloorRow>(db, floorSql('channels')!);
+    const channels = metrics<ChannelsResult>('channels').channels;
+    expect(channels.length).toBeGreaterThan(3);
+    const sources = [...new Set(floor.map((r) => r.source))];
+    expect(sources.sort()).toEqual(channels.map((c) => c.source).sort());
+    for (const c of channels) {
+      const rows = floor.filter((r) => r.source === c.source);
+      expect(rows[0]).toMatchObject({ leads: c.leads, won: c.won, won_amount: c.won_amount });
+      expect(rows[0]!.win_rate).toBeCloseTo(c.win_rate!, 12);
+      expect(rows[0]!.cycle_days).toBeCloseTo(c.cycle_days_mean!, 12);
+      // conversion at a stage: of those who left it, the share who moved on (spec: funnel)
+      expect(rows.map((r) => ({ stage: r.stage, reached: r.reached, conversion: r.advanced + r.lost ? r.advanced / (r.advanced + r.lost) : null }))).toEqual(
+        c.stages.map((s) => ({ stage: s.stage, reached: s.reached, conversion: s.conversion === null ? null : expect.closeTo(s.conversion, 12) })),
+      );
+    }
+  });
+
+  it('targets: each rep revenue target with its actual and progress', async () => {
+    const floor = await query<{ rep: string; period_start: string; target_value: number; actual: number; progress: number }>(db, floorSql('targets')!);
+    const family = metrics<TargetsResult>('targets').targets.filter((t) => t.dimension === 'rep' && t.metric === 'revenue');
+    expect(floor.length).toBe(400 * 36); // the generator: every rep, every month of 2023–2025
+    expect(floor.filter((r) => r.actual !== 0).length).toBeGreaterThan(100);
+    const byKey = new Map(family.map((t) => [`${t.dimension_value}|${t.period_start}`, t]));
+    expect(byKey.size).toBe(floor.length);
+    for (const r of floor) {
+      const t = byKey.get(`${r.rep}|${r.period_start}`)!;
+      expect({ target: t.target, actual: t.actual }).toEqual({ target: r.target_value, actual: r.actual });
+      expect(t.progress).toBeCloseTo(r.progress, 12);
+    }
+  });
+});

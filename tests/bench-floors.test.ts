@@ -11,6 +11,7 @@ import { floorSql } from '../pipelines/bench/scale/floors.ts';
 import { writeExports } from '../pipelines/bench/scale/generate.ts';
 import { createInstance } from '../src/lib/warehouse/duckdb.server.ts';
 import type { ChannelsResult } from '../src/lib/metrics/channels/channels.ts';
+import type { CustomerValueResult } from '../src/lib/metrics/customer-value/customer-value.ts';
 import type { FunnelResult } from '../src/lib/metrics/funnel/funnel.ts';
 import type { TargetsResult } from '../src/lib/metrics/targets/targets.ts';
 import { query, runCli, tempDir } from './helpers.ts';
@@ -73,5 +74,19 @@ describe('bench floors compute their families’ figures', () => {
       expect({ target: t.target, actual: t.actual }).toEqual({ target: r.target_value, actual: r.actual });
       expect(t.progress).toBeCloseTo(r.progress, 12);
     }
+  });
+
+  it('customer-value: every scored customer with R, F, M, percentile, quintile scores and ABC class', async () => {
+    const family = metrics<CustomerValueResult>('customer-value');
+    const floor = await query<Record<string, unknown>>(db, floorSql('customer-value', { asOf: family.as_of })!);
+    expect(family.abc_basis).toBe('revenue'); // the generated orders carry no profit
+    expect(family.customers.length).toBe(family.population.scored_customers);
+    expect(floor.length).toBe(family.customers.length);
+    expect(new Set(floor.map((c) => c.abc_class))).toEqual(new Set(['A', 'B', 'C']));
+    const fields = ['customer_id', 'recency_days', 'orders_in_window', 'monetary', 'r_score', 'f_score', 'm_score', 'abc_class'] as const;
+    const pick = (c: Record<string, unknown>) => Object.fromEntries(fields.map((f) => [f, c[f]]));
+    const sorted = [...family.customers].sort((a, b) => (a.customer_id < b.customer_id ? -1 : 1));
+    expect(floor.map(pick)).toEqual(sorted.map((c) => pick(c as unknown as Record<string, unknown>)));
+    floor.forEach((c, i) => expect(c.monetary_percentile).toBeCloseTo(sorted[i]!.monetary_percentile, 12));
   });
 });

@@ -4,7 +4,7 @@
  * validation. A family's time over its floor is the price of everything Salesight adds on top.
  *
  * Two kinds, and the bench's table says which (FLOOR_COMPUTES_FAMILY_FIGURES):
- * - the family's own figures (funnel, channels, targets): tests/bench-floors.test.ts holds each
+ * - the family's own figures (funnel, channels, customer-value, targets): tests/bench-floors.test.ts holds each
  *   to the family's numbers on generated data, so the ratio compares like with like;
  * - a headline aggregation (the rest): one query cannot compute all such a family returns, so
  *   its ratio says how much more the family does as well as how fast.
@@ -14,10 +14,19 @@
 import type { FamilyId } from '../../../src/lib/metrics/registry.ts';
 
 /** Families whose floor computes the family's own figures (checked by tests/bench-floors.test.ts). */
-export const FLOOR_COMPUTES_FAMILY_FIGURES: ReadonlySet<FamilyId> = new Set(['funnel', 'channels', 'targets']);
+export const FLOOR_COMPUTES_FAMILY_FIGURES: ReadonlySet<FamilyId> = new Set(['funnel', 'channels', 'customer-value', 'targets']);
 
-/** Filters as SQL on table alias `o` (opportunities), e.g. `o.team = 'T03'`; 'true' for none. */
-export function floorSql(family: FamilyId, where = 'true'): string | null {
+export interface FloorOptions {
+  /** one rep's figures (a page asked for one rep), where the family's own filter would apply it */
+  owner?: string;
+  /** the as-of date (YYYY-MM-DD) for floors that need one; the bench passes the data's default */
+  asOf?: string;
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+export function floorSql(family: FamilyId, options: FloorOptions = {}): string | null {
+  const where = options.owner ? `o.owner = ${quote(options.owner)}` : 'true';
   switch (family) {
     case 'funnel':
       // stages reached per opportunity (its events plus its current stage), then per stage:
@@ -69,15 +78,35 @@ export function floorSql(family: FamilyId, where = 'true'): string | null {
         active AS (SELECT DISTINCT customer_id, date_trunc('month', ordered_at) AS month FROM orders WHERE customer_id IS NOT NULL)
         SELECT f.cohort, date_diff('month', f.cohort, a.month) AS months_since, count(*) AS customers
         FROM firsts f JOIN active a USING (customer_id) GROUP BY ALL ORDER BY ALL`;
-    case 'customer-value':
+    case 'customer-value': {
+      // every scored customer's R, F, M, monetary percentile, quintile scores and ABC class on
+      // revenue, as of D over the 12 months up to D (the family's defaults; the bench's data
+      // has no profit, so ABC is on revenue as the family decides). Cancellations are not orders
+      // but net into M.
+      if (!options.asOf) throw new Error('customer-value floor: needs the as-of date');
+      const d = `DATE ${quote(options.asOf)}`;
+      const windowStart = `(${d} - INTERVAL 12 MONTH + INTERVAL 1 DAY)`;
       return `WITH c AS (
-          SELECT customer_id, date_diff('day', max(ordered_at), (SELECT max(ordered_at) FROM orders)) AS recency,
-                 count(DISTINCT order_id) AS frequency, sum(amount) AS monetary
-          FROM orders WHERE customer_id IS NOT NULL GROUP BY customer_id
+          SELECT o.customer_id, max(o.ordered_at) FILTER (NOT o.is_cancellation) AS last_order_at,
+                 count(DISTINCT o.order_id) FILTER (NOT o.is_cancellation AND o.ordered_at >= ${windowStart}) AS f,
+                 coalesce(sum(o.amount) FILTER (o.ordered_at >= ${windowStart}), 0) AS m
+          FROM orders o ${options.owner ? `JOIN customers cu ON cu.customer_id = o.customer_id AND cu.owner = ${quote(options.owner)}` : ''}
+          WHERE o.customer_id IS NOT NULL AND o.ordered_at < ${d} + INTERVAL 1 DAY
+          GROUP BY o.customer_id HAVING max(o.ordered_at) FILTER (NOT o.is_cancellation) IS NOT NULL
+        ),
+        s AS (
+          SELECT customer_id, date_diff('day', last_order_at::DATE, ${d}) AS r, f, m, count(*) OVER () AS n,
+                 rank() OVER (ORDER BY last_order_at::DATE) - 1 AS worse_r,
+                 rank() OVER (ORDER BY f) - 1 AS worse_f, rank() OVER (ORDER BY m) - 1 AS worse_m,
+                 coalesce(sum(greatest(m, 0)) OVER (ORDER BY m DESC, customer_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ahead,
+                 sum(greatest(m, 0)) OVER () AS total
+          FROM c
         )
-        SELECT ntile(5) OVER (ORDER BY recency DESC) AS r, ntile(5) OVER (ORDER BY frequency) AS f,
-               ntile(5) OVER (ORDER BY monetary) AS m, count(*) OVER () AS customers, customer_id
-        FROM c`;
+        SELECT customer_id, r AS recency_days, f AS orders_in_window, m AS monetary, worse_m / n AS monetary_percentile,
+               1 + (5 * worse_r) // n AS r_score, 1 + (5 * worse_f) // n AS f_score, 1 + (5 * worse_m) // n AS m_score,
+               CASE WHEN m <= 0 THEN 'C' WHEN ahead < 0.8 * total THEN 'A' WHEN ahead < 0.95 * total THEN 'B' ELSE 'C' END AS abc_class
+        FROM s ORDER BY customer_id`;
+    }
     case 'performance':
       return `SELECT o.owner, count(*) AS deals, count(*) FILTER (o.status = 'won') AS won,
                count(*) FILTER (o.status = 'won') / nullif(count(*) FILTER (o.status IN ('won', 'lost')), 0) AS win_rate,
@@ -92,7 +121,7 @@ export function floorSql(family: FamilyId, where = 'true'): string | null {
                coalesce(sum(CASE WHEN o.is_cancellation THEN -abs(o.amount) ELSE o.amount END), 0) / t.target_value AS progress
         FROM targets t
         LEFT JOIN orders o ON o.owner = t.dimension_value AND o.ordered_at >= t.period_start AND o.ordered_at < t.period_end + INTERVAL 1 DAY
-        WHERE t.dimension = 'rep' AND t.metric = 'revenue'
+        WHERE t.dimension = 'rep' AND t.metric = 'revenue'${options.owner ? ` AND t.dimension_value = ${quote(options.owner)}` : ''}
         GROUP BY t.dimension_value, t.period_start, t.period_end, t.target_value ORDER BY rep, t.period_start`;
     case 'work-reports':
       return `SELECT e.owner, date_trunc('week', e.occurred_at)::DATE AS week, count(*) AS touches,

@@ -13,6 +13,7 @@ import { createInstance } from '../src/lib/warehouse/duckdb.server.ts';
 import type { ChannelsResult } from '../src/lib/metrics/channels/channels.ts';
 import type { CustomerValueResult } from '../src/lib/metrics/customer-value/customer-value.ts';
 import type { FunnelResult } from '../src/lib/metrics/funnel/funnel.ts';
+import type { PerformanceResult } from '../src/lib/metrics/performance/performance.ts';
 import type { TargetsResult } from '../src/lib/metrics/targets/targets.ts';
 import { query, runCli, tempDir } from './helpers.ts';
 
@@ -88,5 +89,27 @@ describe('bench floors compute their families’ figures', () => {
     const sorted = [...family.customers].sort((a, b) => (a.customer_id < b.customer_id ? -1 : 1));
     expect(floor.map(pick)).toEqual(sorted.map((c) => pick(c as unknown as Record<string, unknown>)));
     floor.forEach((c, i) => expect(c.monetary_percentile).toBeCloseTo(sorted[i]!.monetary_percentile, 12));
+  });
+
+  it('performance: per rep, revenue, orders, deals closed and won, win rate, follow-ups and follow-up timeliness', async () => {
+    const family = metrics<PerformanceResult>('performance');
+    const floor = await query<Record<string, number | string | null>>(db, floorSql('performance', { asOf: family.params.as_of })!);
+    expect(floor.length).toBe(400); // every rep of the generator
+    expect(family.leaderboard.length).toBe(floor.length);
+    const byRep = new Map(family.leaderboard.map((r) => [r.key, r]));
+    const exact = ['revenue', 'orders', 'closed_deals', 'won_deals', 'followups'] as const;
+    for (const f of floor) {
+      const r = byRep.get(f.rep as string)!;
+      expect(Object.fromEntries(exact.map((k) => [k, f[k]]))).toEqual(Object.fromEntries(exact.map((k) => [k, r[k]])));
+      for (const k of ['win_rate', 'followup_timeliness'] as const) {
+        if (r[k] === null) expect(f[k]).toBeNull();
+        else expect(f[k]).toBeCloseTo(r[k]!, 12);
+      }
+    }
+    expect(floor.filter((f) => f.followup_timeliness !== null).length).toBeGreaterThan(300);
+    // narrowed to one rep (a page's floor), the same row
+    for (const rep of ['R0001', 'R0150']) {
+      expect(await query(db, floorSql('performance', { asOf: family.params.as_of, owner: rep })!)).toEqual(floor.filter((f) => f.rep === rep));
+    }
   });
 });

@@ -4,7 +4,7 @@
  * validation. A family's time over its floor is the price of everything Salesight adds on top.
  *
  * Two kinds, and the bench's table says which (FLOOR_COMPUTES_FAMILY_FIGURES):
- * - the family's own figures (funnel, channels, customer-value, targets): tests/bench-floors.test.ts holds each
+ * - the family's own figures (funnel, channels, customer-value, performance, targets): tests/bench-floors.test.ts holds each
  *   to the family's numbers on generated data, so the ratio compares like with like;
  * - a headline aggregation (the rest): one query cannot compute all such a family returns, so
  *   its ratio says how much more the family does as well as how fast.
@@ -14,7 +14,7 @@
 import type { FamilyId } from '../../../src/lib/metrics/registry.ts';
 
 /** Families whose floor computes the family's own figures (checked by tests/bench-floors.test.ts). */
-export const FLOOR_COMPUTES_FAMILY_FIGURES: ReadonlySet<FamilyId> = new Set(['funnel', 'channels', 'customer-value', 'targets']);
+export const FLOOR_COMPUTES_FAMILY_FIGURES: ReadonlySet<FamilyId> = new Set(['funnel', 'channels', 'customer-value', 'performance', 'targets']);
 
 export interface FloorOptions {
   /** one rep's figures (a page asked for one rep), where the family's own filter would apply it */
@@ -107,12 +107,67 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
                CASE WHEN m <= 0 THEN 'C' WHEN ahead < 0.8 * total THEN 'A' WHEN ahead < 0.95 * total THEN 'B' ELSE 'C' END AS abc_class
         FROM s ORDER BY customer_id`;
     }
-    case 'performance':
-      return `SELECT o.owner, count(*) AS deals, count(*) FILTER (o.status = 'won') AS won,
-               count(*) FILTER (o.status = 'won') / nullif(count(*) FILTER (o.status IN ('won', 'lost')), 0) AS win_rate,
-               coalesce(sum(o.amount) FILTER (o.status = 'won'), 0) AS won_amount,
-               (SELECT count(*) FROM stage_events e WHERE e.owner = o.owner) AS touches
-        FROM opportunities o WHERE ${where} GROUP BY o.owner ORDER BY o.owner`;
+    case 'performance': {
+      // the leaderboard's core per rep, over all data up to D: net order revenue and orders (by
+      // the order's owner), deals closed and won (by the deal's owner), follow-up records (by the
+      // record's rep, else the deal's owner) and follow-up timeliness: each plan (a record with a
+      // next follow-up date, due by D) against the deal's next record at a later time (not a
+      // snapshot-derived move), credited to who followed up, else the deal's owner, else the planner
+      if (!options.asOf) throw new Error('performance floor: needs the as-of date');
+      const end = `(DATE ${quote(options.asOf)} + INTERVAL 1 DAY)`;
+      const rep = (col: string) => (options.owner ? ` AND ${col} = ${quote(options.owner)}` : '');
+      // one rep's plans can only be on deals they own or followed up
+      const theirs = (col: string) =>
+        options.owner
+          ? ` AND ${col} IN (SELECT opportunity_id FROM opportunities WHERE owner = ${quote(options.owner)} UNION ALL SELECT opportunity_id FROM stage_events WHERE owner = ${quote(options.owner)})`
+          : '';
+      return `WITH sales AS (
+          SELECT owner AS rep, sum(CASE WHEN is_cancellation THEN -abs(amount) ELSE amount END) AS revenue,
+                 count(DISTINCT order_id) FILTER (NOT is_cancellation) AS orders
+          FROM orders WHERE ordered_at < ${end}${rep('owner')} GROUP BY owner
+        ),
+        deals AS (
+          SELECT o.owner AS rep, count(*) AS closed_deals, count(*) FILTER (o.status = 'won') AS won_deals
+          FROM opportunities o WHERE o.status IN ('won', 'lost', 'invalid') AND o.closed_at < ${end}${rep('o.owner')} GROUP BY o.owner
+        ),
+        touches AS (${
+          options.owner
+            ? `
+          SELECT ${quote(options.owner)} AS rep, count(*) AS followups FROM stage_events e
+          WHERE e.occurred_at < ${end} AND (e.owner = ${quote(options.owner)}
+            OR (e.owner IS NULL AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities WHERE owner = ${quote(options.owner)})))`
+            : `
+          SELECT coalesce(e.owner, o.owner) AS rep, count(*) AS followups
+          FROM stage_events e JOIN opportunities o ON o.opportunity_id = e.opportunity_id
+          WHERE e.occurred_at < ${end} GROUP BY ALL`
+        }
+        ),
+        nxt AS (
+          SELECT e.rowid AS rid, min(e.occurred_at) OVER w AS done_at, arg_min(e.rowid, e.event_id) OVER w AS done_rid
+          FROM stage_events e WHERE e.occurred_at < ${end} AND e.method IS DISTINCT FROM '快照对比'${theirs('e.opportunity_id')}
+          WINDOW w AS (PARTITION BY e.opportunity_id ORDER BY e.occurred_at GROUPS BETWEEN 1 FOLLOWING AND 1 FOLLOWING)
+        ),
+        judged AS (
+          SELECT coalesce(d.owner, o.owner, p.owner) AS rep,
+                 count(*) FILTER (n.done_at::DATE <= p.next_followup_at::DATE) AS timely,
+                 count(*) FILTER (n.done_at::DATE > p.next_followup_at::DATE) AS late,
+                 count(*) FILTER (n.done_at IS NULL AND p.next_followup_at::DATE < ${end} - INTERVAL 1 DAY
+                                  AND NOT (o.status IN ('won', 'lost', 'invalid') AND o.closed_at::DATE <= p.next_followup_at::DATE)) AS missed
+          FROM stage_events p JOIN nxt n ON n.rid = p.rowid
+          LEFT JOIN stage_events d ON d.rowid = n.done_rid
+          LEFT JOIN opportunities o ON o.opportunity_id = p.opportunity_id
+          WHERE p.next_followup_at::DATE < ${end} AND p.occurred_at < ${end} AND p.method IS DISTINCT FROM '快照对比'${theirs('p.opportunity_id')}
+          GROUP BY ALL
+        )
+        SELECT r.owner AS rep, coalesce(s.revenue, 0) AS revenue, coalesce(s.orders, 0) AS orders,
+               coalesce(dl.closed_deals, 0) AS closed_deals, coalesce(dl.won_deals, 0) AS won_deals,
+               dl.won_deals / nullif(dl.closed_deals, 0) AS win_rate, coalesce(t.followups, 0) AS followups,
+               j.timely / nullif(j.timely + j.late + j.missed, 0) AS followup_timeliness
+        FROM reps r
+        LEFT JOIN sales s ON s.rep = r.owner LEFT JOIN deals dl ON dl.rep = r.owner
+        LEFT JOIN touches t ON t.rep = r.owner LEFT JOIN judged j ON j.rep = r.owner
+        WHERE true${rep('r.owner')} ORDER BY r.owner`;
+    }
     case 'targets':
       // each rep's revenue target with its actual: net order revenue (cancellations subtracted)
       // credited to the order's owner, ordered within the target's period

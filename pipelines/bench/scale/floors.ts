@@ -4,14 +4,16 @@
  * validation. A family's time over its floor is the price of everything Salesight adds on top.
  *
  * Two kinds, and the bench's table says which (FLOOR_COMPUTES_FAMILY_FIGURES):
- * - the family's own figures (funnel, channels, customer-value, performance, targets): tests/bench-floors.test.ts holds each
- *   to the family's numbers on generated data, so the ratio compares like with like;
+ * - the family's own figures (funnel, channels, customer-value, performance, targets):
+ *   tests/bench-floors.test.ts holds each to the family's numbers on generated data, so the
+ *   ratio compares like with like;
  * - a headline aggregation (the rest): one query cannot compute all such a family returns, so
  *   its ratio says how much more the family does as well as how fast.
  * `null`: no single query computes the same thing (alerts evaluate some twenty rules of
  * different shapes).
  */
 import type { FamilyId } from '../../../src/lib/metrics/registry.ts';
+import { sqlString as quote } from '../../../src/lib/warehouse/warehouse.server.ts';
 
 /** Families whose floor computes the family's own figures (checked by tests/bench-floors.test.ts). */
 export const FLOOR_COMPUTES_FAMILY_FIGURES: ReadonlySet<FamilyId> = new Set(['funnel', 'channels', 'customer-value', 'performance', 'targets']);
@@ -22,8 +24,6 @@ export interface FloorOptions {
   /** the as-of date (YYYY-MM-DD) for floors that need one; the bench passes the data's default */
   asOf?: string;
 }
-
-const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 export function floorSql(family: FamilyId, options: FloorOptions = {}): string | null {
   const where = options.owner ? `o.owner = ${quote(options.owner)}` : 'true';

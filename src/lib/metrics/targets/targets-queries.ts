@@ -158,18 +158,25 @@ export function sourceCtes(basis: RevenueBasis): string {
 
 /** Per metric, dimension, value and day: the amount (revenue) or count (customers, deals). */
 function dailyCte(): string {
+  // amounts stay the warehouse's money type, DECIMAL(18,2): their sums are DECIMAL(38,2) all the
+  // same, and summing values cast to DECIMAL(38,2) first was slower
   return `facts AS (
-    SELECT 'revenue' AS metric, day, amount::DECIMAL(38,2) AS amount, owner, team, region, product FROM sales
+    SELECT 'revenue' AS metric, day, amount::DECIMAL(18,2) AS amount, owner, team, region, product FROM sales
     UNION ALL SELECT 'new_customers', first_day, 1, owner, team, region, product FROM first_sale
     UNION ALL SELECT 'won_deals', day, 1, owner, team, region, product FROM won
   ),
   daily AS (
-    SELECT metric, dimension, value, day, NULL::DATE AS first_day, sum(amount) AS amount FROM (
-      SELECT f.metric, d.dimension, f.day, f.amount,
-             CASE d.dimension WHEN 'company' THEN 'all' WHEN 'region' THEN f.region WHEN 'team' THEN f.team
-                              WHEN 'rep' THEN f.owner ELSE f.product END AS value
-      FROM facts f CROSS JOIN (VALUES ('company'), ('region'), ('team'), ('rep'), ('product')) d(dimension)
-    ) WHERE value IS NOT NULL GROUP BY ALL
+    -- one pass with a grouping set per dimension, not the facts repeated once per dimension and
+    -- grouped together (1M: 1.8M rows through one hash table)
+    SELECT metric, dimension, value, day, NULL::DATE AS first_day, amount FROM (
+      SELECT metric, day, sum(amount) AS amount,
+             CASE WHEN GROUPING(region) = 0 THEN 'region' WHEN GROUPING(team) = 0 THEN 'team' WHEN GROUPING(owner) = 0 THEN 'rep'
+                  WHEN GROUPING(product) = 0 THEN 'product' ELSE 'company' END AS dimension,
+             CASE WHEN GROUPING(region) = 0 THEN region WHEN GROUPING(team) = 0 THEN team WHEN GROUPING(owner) = 0 THEN owner
+                  WHEN GROUPING(product) = 0 THEN product ELSE 'all' END AS value
+      FROM facts
+      GROUP BY GROUPING SETS ((metric, day), (metric, day, region), (metric, day, team), (metric, day, owner), (metric, day, product))
+    ) WHERE value IS NOT NULL
     UNION ALL
     SELECT 'revenue', 'customer_type', NULL, s.day, fs.first_day, sum(s.amount)
     FROM sales s JOIN first_sale fs USING (customer_key) GROUP BY ALL

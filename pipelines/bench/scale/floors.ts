@@ -13,6 +13,8 @@
  * different shapes).
  */
 import type { FamilyId } from '../../../src/lib/metrics/registry.ts';
+import { ownedOrWorkedOnSql } from '../../../src/lib/metrics/params.ts';
+import { SNAPSHOT_METHOD } from '../../../src/lib/metrics/snapshot-events.ts';
 import { sqlString as quote } from '../../../src/lib/warehouse/warehouse.server.ts';
 
 /** Families whose floor computes the family's own figures (checked by tests/bench-floors.test.ts). */
@@ -115,12 +117,10 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
       // snapshot-derived move), credited to who followed up, else the deal's owner, else the planner
       if (!options.asOf) throw new Error('performance floor: needs the as-of date');
       const end = `(DATE ${quote(options.asOf)} + INTERVAL 1 DAY)`;
+      const snapshotMethod = quote(SNAPSHOT_METHOD);
       const rep = (col: string) => (options.owner ? ` AND ${col} = ${quote(options.owner)}` : '');
       // one rep's plans can only be on deals they own or followed up
-      const theirs = (col: string) =>
-        options.owner
-          ? ` AND ${col} IN (SELECT opportunity_id FROM opportunities WHERE owner = ${quote(options.owner)} UNION ALL SELECT opportunity_id FROM stage_events WHERE owner = ${quote(options.owner)})`
-          : '';
+      const theirs = (col: string) => (options.owner ? ` AND ${ownedOrWorkedOnSql(`(${quote(options.owner)})`, col)}` : '');
       return `WITH sales AS (
           SELECT owner AS rep, sum(CASE WHEN is_cancellation THEN -abs(amount) ELSE amount END) AS revenue,
                  count(DISTINCT order_id) FILTER (NOT is_cancellation) AS orders
@@ -144,7 +144,7 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
         ),
         nxt AS (
           SELECT e.rowid AS rid, min(e.occurred_at) OVER w AS done_at, arg_min(e.rowid, e.event_id) OVER w AS done_rid
-          FROM stage_events e WHERE e.occurred_at < ${end} AND e.method IS DISTINCT FROM '快照对比'${theirs('e.opportunity_id')}
+          FROM stage_events e WHERE e.occurred_at < ${end} AND e.method IS DISTINCT FROM ${snapshotMethod}${theirs('e.opportunity_id')}
           WINDOW w AS (PARTITION BY e.opportunity_id ORDER BY e.occurred_at GROUPS BETWEEN 1 FOLLOWING AND 1 FOLLOWING)
         ),
         judged AS (
@@ -156,7 +156,7 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
           FROM stage_events p JOIN nxt n ON n.rid = p.rowid
           LEFT JOIN stage_events d ON d.rowid = n.done_rid
           LEFT JOIN opportunities o ON o.opportunity_id = p.opportunity_id
-          WHERE p.next_followup_at::DATE < ${end} AND p.occurred_at < ${end} AND p.method IS DISTINCT FROM '快照对比'${theirs('p.opportunity_id')}
+          WHERE p.next_followup_at::DATE < ${end} AND p.occurred_at < ${end} AND p.method IS DISTINCT FROM ${snapshotMethod}${theirs('p.opportunity_id')}
           GROUP BY ALL
         )
         SELECT r.owner AS rep, coalesce(s.revenue, 0) AS revenue, coalesce(s.orders, 0) AS orders,

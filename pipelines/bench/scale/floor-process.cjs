@@ -15,9 +15,10 @@ const { DuckDBInstance } = require('@duckdb/node-api');
 
 async function main() {
   const [db, sqlFile] = process.argv.slice(2);
-  // the cap and spill directory every Salesight instance gets (src/lib/warehouse/duckdb.server.ts)
+  // the cap (runFloorProcess passes Salesight's) and spill directory every Salesight instance gets
+  // (src/lib/warehouse/duckdb.server.ts)
   const spill = path.join(os.tmpdir(), `salesight-spill-${process.pid}`);
-  const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY', memory_limit: process.env.SALESIGHT_MEMORY_LIMIT || '2GB', temp_directory: spill });
+  const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY', memory_limit: process.env.SALESIGHT_MEMORY_LIMIT, temp_directory: spill });
   const connection = await instance.connect();
   const reader = await connection.runAndReadAll(fs.readFileSync(sqlFile, 'utf8'));
   process.stdout.write(`${JSON.stringify(reader.getRowObjectsJson())}\n`);

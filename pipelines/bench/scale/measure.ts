@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../repo-root.ts';
 import { spawnServe } from '../../site/spawn-serve.ts';
+import { DEFAULT_MEMORY_LIMIT } from '../../../src/lib/warehouse/duckdb.server.ts';
 
 export const CLI = path.join(REPO_ROOT, 'pipelines/bin/salesight.js');
 
@@ -51,7 +52,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Com
 export function runFloorProcess(warehouse: string, sql: string): Promise<CommandRun> {
   const file = path.join(path.dirname(warehouse), 'bench-floor.sql');
   fs.writeFileSync(file, sql);
-  return runNode([path.join(import.meta.dirname, 'floor-process.cjs'), warehouse, file]).finally(() => fs.rmSync(file, { force: true }));
+  // the child is plain CommonJS and cannot import the default cap: it gets the one a command would use
+  const env = { SALESIGHT_MEMORY_LIMIT: process.env.SALESIGHT_MEMORY_LIMIT || DEFAULT_MEMORY_LIMIT };
+  return runNode([path.join(import.meta.dirname, 'floor-process.cjs'), warehouse, file], env).finally(() => fs.rmSync(file, { force: true }));
 }
 
 function runNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandRun> {

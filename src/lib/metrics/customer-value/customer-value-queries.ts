@@ -179,6 +179,8 @@ latest AS (
     first(customer_name ORDER BY ordered_at DESC, order_id DESC, order_line DESC) FILTER (WHERE customer_name IS NOT NULL) AS customer_name
   FROM all_lines
   WHERE NOT is_cancellation AND (owner IS NOT NULL OR customer_name IS NOT NULL)
+    -- only read where the customer export leaves the name or the owner empty (below)
+    AND customer_id NOT IN (SELECT customer_id FROM customers WHERE customer_id IS NOT NULL AND customer_name IS NOT NULL AND owner IS NOT NULL)
   GROUP BY customer_id
 ),
 accounts AS (
@@ -189,20 +191,27 @@ accounts AS (
   LEFT JOIN latest lt USING (customer_id)
   WHERE a.last_order_at IS NOT NULL
 ),
-scope AS (
+-- not materialized: a window over a stored CTE is given every column of it whatever it reads
+-- (the three ranks at 1M: 0.21 s of operator time over all its columns, 0.05 s over the ones they read)
+scope AS NOT MATERIALIZED (
   SELECT ac.*, rp.team, date_diff('day', ac.last_order_at::DATE, ${asOf}) AS recency_days
   FROM accounts ac
   LEFT JOIN reps rp ON rp.owner = ac.owner
   WHERE ${filter}
 ),
-ranked AS (
-  -- rank() - 1 = how many scored customers are strictly worse: ties share the value
-  SELECT *,
+ranks AS (
+  -- rank() - 1 = how many scored customers are strictly worse: ties share the value. Over the
+  -- sort keys alone: a window sorts every column it is given (all of them: 3x slower at 1M)
+  SELECT customer_id,
     count(*) OVER () AS scored_customers,
     rank() OVER (ORDER BY recency_days DESC) - 1 AS worse_recency,
     rank() OVER (ORDER BY orders_in_window) - 1 AS worse_frequency,
     rank() OVER (ORDER BY monetary) - 1 AS worse_monetary
   FROM scope
+),
+ranked AS (
+  SELECT s.*, k.scored_customers, k.worse_recency, k.worse_frequency, k.worse_monetary
+  FROM scope s JOIN ranks k ON k.customer_id = s.customer_id
 ),
 basis AS (
   -- ABC on profit only when every in-window line in scope carries one
@@ -217,16 +226,22 @@ scored AS (
     CASE WHEN b.use_profit THEN r.profit ELSE r.monetary END AS contribution
   FROM ranked r CROSS JOIN basis b
 ),
-segmented AS (
+segmented AS NOT MATERIALIZED (
   SELECT *, (f_score + m_score) // 2 AS fm_score FROM scored
 ),
-pareto AS (
-  SELECT *,
-    ${tierCaseSql(tierThresholds(rfm))} AS tier,
-    ${segmentCaseSql()} AS segment,
+cumulative AS (
+  -- the running sum over the sort key and the customer only, as ranks above
+  SELECT customer_id,
     coalesce(sum(greatest(contribution, 0)) OVER (ORDER BY contribution DESC, customer_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS cumulative_before,
     sum(greatest(contribution, 0)) OVER () AS positive_total
   FROM segmented
+),
+pareto AS (
+  SELECT g.*,
+    ${tierCaseSql(tierThresholds(rfm))} AS tier,
+    ${segmentCaseSql()} AS segment,
+    c.cumulative_before, c.positive_total
+  FROM segmented g JOIN cumulative c ON c.customer_id = g.customer_id
 ),
 customer_scores AS (
   SELECT *,

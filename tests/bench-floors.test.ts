@@ -11,6 +11,8 @@ import { floorSql } from '../pipelines/bench/scale/floors.ts';
 import { writeExports } from '../pipelines/bench/scale/generate.ts';
 import { createInstance } from '../src/lib/warehouse/duckdb.server.ts';
 import type { ChannelsResult } from '../src/lib/metrics/channels/channels.ts';
+import type { CohortsResult } from '../src/lib/metrics/cohorts/cohorts.ts';
+import { monthLabel } from '../src/lib/metrics/cohorts/cohorts-queries.ts';
 import type { CustomerValueResult } from '../src/lib/metrics/customer-value/customer-value.ts';
 import type { FunnelResult } from '../src/lib/metrics/funnel/funnel.ts';
 import type { PerformanceResult } from '../src/lib/metrics/performance/performance.ts';
@@ -20,8 +22,8 @@ import { query, runCli, tempDir } from './helpers.ts';
 const dir = tempDir();
 const db = path.join(dir, 'warehouse.duckdb');
 // as the bench runs them: the default period and as-of (the data's whole range)
-const metrics = <T>(family: string): T => {
-  const r = runCli(['metrics', family, '--db', db, '--json']);
+const metrics = <T>(family: string, extra: string[] = []): T => {
+  const r = runCli(['metrics', family, '--db', db, '--json', ...extra]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as T;
 };
@@ -60,6 +62,39 @@ describe('bench floors compute their families’ figures', () => {
       expect(rows.map((r) => ({ stage: r.stage, reached: r.reached, conversion: r.advanced + r.lost ? r.advanced / (r.advanced + r.lost) : null }))).toEqual(
         c.stages.map((s) => ({ stage: s.stage, reached: s.reached, conversion: s.conversion === null ? null : expect.closeTo(s.conversion, 12) })),
       );
+    }
+  });
+
+  it('cohorts: every customer cohort cell (size, active, revenue) and every lead cohort (size, invalid, won by age)', async () => {
+    type FloorRow = { kind: 'customers' | 'leads'; cohort: number; age: number | null; size: number | null; active: number | null; revenue: number | null; leads: number | null; invalid: number | null; won_without_close_date: number | null };
+    const family = metrics<CohortsResult>('cohorts');
+    // narrowed to one rep as a page's floor is: the rep with the most order lines
+    const [busiest] = await query<{ owner: string }>(db, 'SELECT owner FROM orders GROUP BY owner ORDER BY count(*) DESC, owner LIMIT 1');
+    for (const owner of [undefined, busiest!.owner]) {
+      const r = owner ? metrics<CohortsResult>('cohorts', ['--filter', `owner=${owner}`]) : family;
+      const floor = await query<FloorRow>(db, floorSql('cohorts', { asOf: family.params.as_of, owner })!);
+      // customers: every cell the floor has (a month with a line) is the family's, and the family's
+      // other months are empty (no active customer, no revenue)
+      const cells = floor.filter((f) => f.kind === 'customers');
+      const months = r.customers.cohorts.flatMap((c) => c.months.map((m) => ({ cohort: c.cohort, size: c.size, ...m })));
+      const byKey = new Map(months.map((m) => [`${m.cohort}|${m.age}`, m]));
+      for (const f of cells) {
+        const m = byKey.get(`${monthLabel(f.cohort)}|${f.age}`)!;
+        expect({ size: m.size, active: m.active }).toEqual({ size: f.size, active: f.active });
+        expect(m.revenue).toBeCloseTo(f.revenue!, 6);
+      }
+      const keys = new Set(cells.map((f) => `${monthLabel(f.cohort)}|${f.age}`));
+      expect(months.filter((m) => !keys.has(`${m.cohort}|${m.age}`)).every((m) => m.active === 0 && m.revenue === 0)).toBe(true);
+      expect(cells.length).toBeGreaterThan(owner ? 2 : 100); // 3,000 opportunities: 187 cells with a line
+      // leads: per cohort, the family's size, invalid, undated wins and cumulative wins by age
+      const leads = floor.filter((f) => f.kind === 'leads');
+      expect(r.leads.cohorts.filter((c) => c.size > 0).length).toBe(new Set(leads.map((f) => f.cohort)).size);
+      for (const c of r.leads.cohorts.filter((c) => c.size > 0)) {
+        const rows = leads.filter((f) => monthLabel(f.cohort) === c.cohort);
+        const sum = (k: 'leads' | 'invalid' | 'won_without_close_date') => rows.reduce((a, f) => a + f[k]!, 0);
+        expect({ size: c.size, invalid: c.invalid, won_without_close_date: c.won_without_close_date }).toEqual({ size: sum('leads'), invalid: sum('invalid'), won_without_close_date: sum('won_without_close_date') });
+        for (const a of c.ages) expect(a.won).toBe(rows.filter((f) => f.age !== null && f.age <= a.age).reduce((x, f) => x + f.leads!, 0));
+      }
     }
   });
 

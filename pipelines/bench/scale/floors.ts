@@ -4,7 +4,7 @@
  * validation. A family's time over its floor is the price of everything Salesight adds on top.
  *
  * Two kinds, and the bench's table says which (FLOOR_COMPUTES_FAMILY_FIGURES):
- * - the family's own figures (funnel, channels, customer-value, performance, targets):
+ * - the family's own figures (funnel, channels, cohorts, customer-value, performance, targets):
  *   tests/bench-floors.test.ts holds each to the family's numbers on generated data, so the
  *   ratio compares like with like;
  * - a headline aggregation (the rest): one query cannot compute all such a family returns, so
@@ -18,7 +18,7 @@ import { SNAPSHOT_METHOD } from '../../../src/lib/metrics/snapshot-events.ts';
 import { sqlString as quote } from '../../../src/lib/warehouse/warehouse.server.ts';
 
 /** Families whose floor computes the family's own figures (checked by tests/bench-floors.test.ts). */
-export const FLOOR_COMPUTES_FAMILY_FIGURES: ReadonlySet<FamilyId> = new Set(['funnel', 'channels', 'customer-value', 'performance', 'targets']);
+export const FLOOR_COMPUTES_FAMILY_FIGURES: ReadonlySet<FamilyId> = new Set(['funnel', 'channels', 'cohorts', 'customer-value', 'performance', 'targets']);
 
 export interface FloorOptions {
   /** one rep's figures (a page asked for one rep), where the family's own filter would apply it */
@@ -75,11 +75,39 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
         )
         SELECT s.source, s.stage, s.reached, s.advanced, s.lost, s.still_open, o.leads, o.won, o.win_rate, o.won_amount, o.cycle_days
         FROM by_stage s JOIN outcomes o ON o.source IS NOT DISTINCT FROM s.source ORDER BY s.source, s.position`;
-    case 'cohorts':
-      return `WITH firsts AS (SELECT customer_id, date_trunc('month', min(ordered_at)) AS cohort FROM orders WHERE customer_id IS NOT NULL GROUP BY 1),
-        active AS (SELECT DISTINCT customer_id, date_trunc('month', ordered_at) AS month FROM orders WHERE customer_id IS NOT NULL)
-        SELECT f.cohort, date_diff('month', f.cohort, a.month) AS months_since, count(*) AS customers
-        FROM firsts f JOIN active a USING (customer_id) GROUP BY ALL ORDER BY ALL`;
+    case 'cohorts': {
+      // customer cohorts: each customer's month of first qualifying line (not a cancellation,
+      // amount > 0), then per cohort and age its size, active customers and net revenue; lead
+      // cohorts: per creation month and age when won, leads, invalid ones and wins without a close
+      // date. Up to D over all the data (the bench's default period); the family widens a period
+      // to whole months, which all the data already is.
+      if (!options.asOf) throw new Error('cohorts floor: needs the as-of date');
+      const end = `(DATE ${quote(options.asOf)} + INTERVAL 1 DAY)`;
+      const month = (col: string) => `(year(${col}) * 12 + month(${col}) - 1)`;
+      return `WITH lines AS (
+          SELECT o.customer_id, o.amount, ${month('o.ordered_at')} AS m, NOT o.is_cancellation AND o.amount > 0 AS q
+          FROM orders o WHERE o.customer_id IS NOT NULL AND o.ordered_at < ${end} AND ${where}
+        ),
+        members AS (SELECT customer_id, min(m) AS cohort FROM lines WHERE q GROUP BY customer_id),
+        cells AS (
+          SELECT mb.cohort, l.m - mb.cohort AS age, count(DISTINCT l.customer_id) FILTER (l.q) AS active, sum(l.amount) AS revenue
+          FROM lines l JOIN members mb USING (customer_id) WHERE l.m >= mb.cohort GROUP BY ALL
+        ),
+        sizes AS (SELECT cohort, count(*) AS size FROM members GROUP BY cohort),
+        leads AS (
+          SELECT ${month('o.created_at')} AS cohort, o.status, o.closed_at,
+                 CASE WHEN o.status = 'won' AND o.closed_at < ${end} THEN greatest(0, ${month('o.closed_at')} - ${month('o.created_at')}) END AS won_age
+          FROM opportunities o WHERE o.created_at < ${end} AND ${where}
+        )
+        SELECT 'customers' AS kind, c.cohort, c.age, s.size, c.active, c.revenue::DOUBLE AS revenue,
+               NULL::BIGINT AS leads, NULL::BIGINT AS invalid, NULL::BIGINT AS won_without_close_date
+        FROM cells c JOIN sizes s USING (cohort)
+        UNION ALL
+        SELECT 'leads', cohort, won_age, NULL, NULL, NULL, count(*), count(*) FILTER (status = 'invalid'),
+               count(*) FILTER (status = 'won' AND closed_at IS NULL)
+        FROM leads GROUP BY cohort, won_age
+        ORDER BY kind, cohort, age NULLS LAST`;
+    }
     case 'customer-value': {
       // every scored customer's R, F, M, monetary percentile, quintile scores and ABC class on
       // revenue, as of D over the 12 months up to D (the family's defaults; the bench's data

@@ -144,8 +144,9 @@ export function sourceCtes(basis: RevenueBasis): string {
   )`;
   return `${sales},
   first_sale AS (
-    -- the window sorts the sort keys and the line's key only, and the line is joined back (ref_id,
-    -- ref_line) is a key of sales: over every column of the stored sales it took 2x as long
+    -- the window sorts only the sort keys and the line's key (ref_id, ref_line: a key of sales),
+    -- and the line is joined back: over every column of the stored sales it took twice as long
+    -- (1M: 0.19 s of operator time against 0.09 s)
     SELECT s.customer_key, s.day AS first_day, s.owner, s.team, s.region, s.product, s.ref_id, s.ts
     FROM sales s JOIN (
       SELECT ref_id, ref_line FROM sales WHERE customer_key IS NOT NULL AND NOT is_cancellation

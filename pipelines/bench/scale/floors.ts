@@ -13,7 +13,7 @@
  * different shapes).
  */
 import type { FamilyId } from '../../../src/lib/metrics/registry.ts';
-import { ownedOrWorkedOnSql } from '../../../src/lib/metrics/params.ts';
+import { dateLiteral, ownedOrWorkedOnSql } from '../../../src/lib/metrics/params.ts';
 import { SNAPSHOT_METHOD } from '../../../src/lib/metrics/snapshot-events.ts';
 import { sqlString as quote } from '../../../src/lib/warehouse/warehouse.server.ts';
 
@@ -25,6 +25,12 @@ export interface FloorOptions {
   owner?: string;
   /** the as-of date (YYYY-MM-DD) for floors that need one; the bench passes the data's default */
   asOf?: string;
+}
+
+/** The as-of day as a DATE literal, for the floors that count up to it. */
+function asOfDay(family: FamilyId, options: FloorOptions): string {
+  if (!options.asOf) throw new Error(`${family} floor: needs the as-of date`);
+  return dateLiteral(options.asOf);
 }
 
 export function floorSql(family: FamilyId, options: FloorOptions = {}): string | null {
@@ -81,8 +87,7 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
       // cohorts: per creation month and age when won, leads, invalid ones and wins without a close
       // date. Up to D over all the data (the bench's default period); the family widens a period
       // to whole months, which all the data already is.
-      if (!options.asOf) throw new Error('cohorts floor: needs the as-of date');
-      const end = `(DATE ${quote(options.asOf)} + INTERVAL 1 DAY)`;
+      const end = `(${asOfDay(family, options)} + INTERVAL 1 DAY)`;
       const month = (col: string) => `(year(${col}) * 12 + month(${col}) - 1)`;
       return `WITH lines AS (
           SELECT o.customer_id, o.amount, ${month('o.ordered_at')} AS m, NOT o.is_cancellation AND o.amount > 0 AS q
@@ -113,8 +118,7 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
       // revenue, as of D over the 12 months up to D (the family's defaults; the bench's data
       // has no profit, so ABC is on revenue as the family decides). Cancellations are not orders
       // but net into M.
-      if (!options.asOf) throw new Error('customer-value floor: needs the as-of date');
-      const d = `DATE ${quote(options.asOf)}`;
+      const d = asOfDay(family, options);
       const windowStart = `(${d} - INTERVAL 12 MONTH + INTERVAL 1 DAY)`;
       return `WITH c AS (
           SELECT o.customer_id, max(o.ordered_at) FILTER (NOT o.is_cancellation) AS last_order_at,
@@ -143,8 +147,7 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
       // record's rep, else the deal's owner) and follow-up timeliness: each plan (a record with a
       // next follow-up date, due by D) against the deal's next record at a later time (not a
       // snapshot-derived move), credited to who followed up, else the deal's owner, else the planner
-      if (!options.asOf) throw new Error('performance floor: needs the as-of date');
-      const end = `(DATE ${quote(options.asOf)} + INTERVAL 1 DAY)`;
+      const end = `(${asOfDay(family, options)} + INTERVAL 1 DAY)`;
       const snapshotMethod = quote(SNAPSHOT_METHOD);
       const rep = (col: string) => (options.owner ? ` AND ${col} = ${quote(options.owner)}` : '');
       // one rep's plans can only be on deals they own or followed up

@@ -4,7 +4,8 @@
  * validation. A family's time over its floor is the price of everything Salesight adds on top.
  *
  * Two kinds, and the bench's table says which (FLOOR_COMPUTES_FAMILY_FIGURES):
- * - the family's own figures (funnel, channels, cohorts, customer-value, performance, targets):
+ * - the family's own figures (funnel, channels, cohorts, customer-value, performance, targets,
+ *   work-reports):
  *   tests/bench-floors.test.ts holds each to the family's numbers on generated data, so the
  *   ratio compares like with like;
  * - a headline aggregation (the rest): one query cannot compute all such a family returns, so
@@ -18,13 +19,15 @@ import { SNAPSHOT_METHOD } from '../../../src/lib/metrics/snapshot-events.ts';
 import { sqlString as quote } from '../../../src/lib/warehouse/warehouse.server.ts';
 
 /** Families whose floor computes the family's own figures (checked by tests/bench-floors.test.ts). */
-export const FLOOR_COMPUTES_FAMILY_FIGURES: ReadonlySet<FamilyId> = new Set(['funnel', 'channels', 'cohorts', 'customer-value', 'performance', 'targets']);
+export const FLOOR_COMPUTES_FAMILY_FIGURES: ReadonlySet<FamilyId> = new Set(['funnel', 'channels', 'cohorts', 'customer-value', 'performance', 'targets', 'work-reports']);
 
 export interface FloorOptions {
   /** one rep's figures (a page asked for one rep), where the family's own filter would apply it */
   owner?: string;
   /** the as-of date (YYYY-MM-DD) for floors that need one; the bench passes the data's default */
   asOf?: string;
+  /** the first day (YYYY-MM-DD) of the default period, the data's first, for floors that need it */
+  from?: string;
 }
 
 /** The as-of day as a DATE literal, for the floors that count up to it. */
@@ -209,12 +212,139 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
         LEFT JOIN orders o ON o.owner = t.dimension_value AND o.ordered_at >= t.period_start AND o.ordered_at < t.period_end + INTERVAL 1 DAY
         WHERE t.dimension = 'rep' AND t.metric = 'revenue'${options.owner ? ` AND t.dimension_value = ${quote(options.owner)}` : ''}
         GROUP BY t.dimension_value, t.period_start, t.period_end, t.target_value ORDER BY rep, t.period_start`;
-    case 'work-reports':
-      return `SELECT e.owner, date_trunc('week', e.occurred_at)::DATE AS week, count(*) AS touches,
-               count(*) FILTER (e.from_stage IS NOT NULL AND e.to_stage IS NOT NULL) AS stage_moves,
-               count(DISTINCT e.opportunity_id) AS opportunities_touched
-        FROM stage_events e JOIN opportunities o ON o.opportunity_id = e.opportunity_id
-        WHERE ${where} GROUP BY ALL ORDER BY ALL`;
+    case 'work-reports': {
+      // per rep and Monday week, and per rep and calendar month, from the first day of the data
+      // to D: follow-up records (snapshot-derived moves are not touches) by method, opportunities
+      // touched, stage advances and setbacks (default stage order), new leads (credited to the
+      // rep of the opportunity's first record), wins with amount, losses by reason and invalid
+      // leads (to the rep of the latest record that closed it that way), and, at each period's
+      // end (D if sooner), the plans then in force: a record's next follow-up date counts from
+      // the record until the opportunity's next record or its close; due in the next period is
+      // planned, already passed is overdue. A record's rep: its owner, else the opportunity's.
+      // Reps employed in a period get a row with nothing done. One rep: that rep's rows.
+      const d = asOfDay(family, options);
+      if (!options.from) throw new Error(`${family} floor: needs the first day of the data`);
+      const end = `(${d} + INTERVAL 1 DAY)`;
+      const unassigned = quote('未分配');
+      const unspecified = (col: string) => `coalesce(nullif(trim(${col}), ''), ${quote('未注明')})`;
+      const rep = (col: string) => (options.owner ? ` AND ${col} = ${quote(options.owner)}` : '');
+      // one rep's records: only those on deals they own or have a record on can be theirs
+      const theirs = (col: string) => (options.owner ? ` AND ${ownedOrWorkedOnSql(`(${quote(options.owner)})`, col)}` : '');
+      const grain = (g: 'week' | 'month', col: string) => `date_trunc('${g}', ${col})::DATE`;
+      return `WITH periods AS (
+          SELECT g, s::DATE AS period_start, (s + step)::DATE - 1 AS period_end,
+                 least((s + step)::DATE - 1, ${d}) + INTERVAL 1 DAY AS ref_end, (s + step)::DATE AS next_start
+          FROM (SELECT 'week' AS g, INTERVAL 7 DAY AS step, ${grain('week', dateLiteral(options.from))} AS first, ${grain('week', d)} AS last
+                UNION ALL SELECT 'month', INTERVAL 1 MONTH, ${grain('month', dateLiteral(options.from))}, ${grain('month', d)}),
+               LATERAL generate_series(first::TIMESTAMP, last::TIMESTAMP, step) AS t(s)
+        ),
+        rec AS (
+          SELECT e.opportunity_id, e.event_id, e.occurred_at, ${unspecified('e.method')} AS method, e.from_stage, e.to_stage, e.to_status,
+                 e.next_followup_at, coalesce(e.owner, o.owner, ${unassigned}) AS rep, o.stage_set, o.status, o.closed_at,
+                 row_number() OVER w AS n, lead(e.occurred_at) OVER w AS next_at
+          FROM stage_events e LEFT JOIN opportunities o ON o.opportunity_id = e.opportunity_id
+          WHERE e.occurred_at < ${end}${theirs('e.opportunity_id')}
+          WINDOW w AS (PARTITION BY e.opportunity_id ORDER BY e.occurred_at, e.event_id)
+        ),
+        closer AS (
+          SELECT opportunity_id, to_status, arg_max(rep, (occurred_at, event_id)) AS rep FROM rec WHERE to_status IS NOT NULL GROUP BY ALL
+        ),
+        dated AS (
+          SELECT 'touches' AS kind, rep, occurred_at AS happened_at, method AS label, opportunity_id, NULL::DECIMAL(18,2) AS amount
+          FROM rec WHERE method <> ${quote(SNAPSHOT_METHOD)}
+          UNION ALL
+          SELECT CASE WHEN t.position > f.position THEN 'stage_advances' ELSE 'stage_setbacks' END, r.rep, r.occurred_at, NULL, NULL, NULL
+          FROM rec r JOIN stages f ON f.stage_set = r.stage_set AND f.stage = r.from_stage JOIN stages t ON t.stage_set = r.stage_set AND t.stage = r.to_stage
+          WHERE r.stage_set = 'default' AND t.position <> f.position
+          UNION ALL
+          SELECT 'new_leads', coalesce(r.rep, o.owner, ${unassigned}), o.created_at, NULL, NULL, NULL
+          FROM opportunities o LEFT JOIN rec r ON r.opportunity_id = o.opportunity_id AND r.n = 1
+          WHERE o.created_at < ${end}
+          UNION ALL
+          SELECT CASE o.status WHEN 'won' THEN 'wins' WHEN 'lost' THEN 'losses' ELSE 'invalid_leads' END, coalesce(c.rep, o.owner, ${unassigned}),
+                 o.closed_at, CASE WHEN o.status = 'lost' THEN ${unspecified('o.lost_reason')} END, NULL, CASE WHEN o.status = 'won' THEN o.amount END
+          FROM opportunities o LEFT JOIN closer c ON c.opportunity_id = o.opportunity_id AND c.to_status = o.status
+          WHERE o.status IN ('won', 'lost', 'invalid') AND o.closed_at < ${end}
+        ),
+        counts AS (
+          SELECT CASE WHEN grouping(wk) = 0 THEN 'week' ELSE 'month' END AS g, rep, coalesce(wk, mo) AS period_start, kind, label,
+                 count(*) AS n, sum(amount) AS amount
+          FROM (SELECT *, ${grain('week', 'happened_at')} AS wk, ${grain('month', 'happened_at')} AS mo FROM dated WHERE true${rep('rep')})
+          GROUP BY GROUPING SETS ((rep, wk, kind, label), (rep, mo, kind, label))
+        ),
+        touched AS (
+          SELECT CASE WHEN grouping(wk) = 0 THEN 'week' ELSE 'month' END AS g, rep, coalesce(wk, mo) AS period_start,
+                 count(DISTINCT opportunity_id) AS opportunities_touched
+          FROM (SELECT rep, opportunity_id, ${grain('week', 'occurred_at')} AS wk, ${grain('month', 'occurred_at')} AS mo
+                FROM rec WHERE method <> ${quote(SNAPSHOT_METHOD)}${rep('rep')})
+          GROUP BY GROUPING SETS ((rep, wk), (rep, mo))
+        ),
+        plans AS (
+          -- in force from the record until the next record, or the close of a deal no longer open
+          SELECT rep, occurred_at, next_followup_at,
+                 least(coalesce(next_at, TIMESTAMP '9999-12-31'), CASE WHEN status = 'open' THEN TIMESTAMP '9999-12-31' ELSE coalesce(closed_at, TIMESTAMP '0001-01-01') END) AS until
+          FROM rec WHERE next_followup_at IS NOT NULL${rep('rep')}
+        ),
+        grains AS (SELECT * FROM (VALUES ('week'), ('month')) AS t(g)),
+        planned AS (
+          -- in force at the period's end, due in the next period
+          SELECT p.g, pl.rep, p.period_start, count(*) AS planned_next
+          FROM (SELECT *, 'week' AS g, ${grain('week', 'next_followup_at')} AS due_period FROM plans
+                UNION ALL SELECT *, 'month', ${grain('month', 'next_followup_at')} FROM plans) pl
+          JOIN periods p ON p.g = pl.g AND p.next_start = pl.due_period
+          WHERE pl.occurred_at < p.ref_end AND pl.until >= p.ref_end
+          GROUP BY ALL
+        ),
+        steps AS (
+          -- overdue from when the plan's date has passed (and the record exists) until it is no
+          -- longer in force: +1 and -1, summed per period and added up over the periods
+          SELECT rep, greatest(occurred_at, next_followup_at) AS at, 1 AS step FROM plans WHERE greatest(occurred_at, next_followup_at) <= until
+          UNION ALL
+          SELECT rep, until, -1 FROM plans WHERE greatest(occurred_at, next_followup_at) <= until
+        ),
+        step_sums AS (
+          SELECT gr.g, s.rep, date_trunc(gr.g, s.at)::DATE AS period_start, sum(s.step) AS step
+          FROM steps s CROSS JOIN grains gr WHERE s.at < ${end} GROUP BY ALL
+        ),
+        overdue AS (
+          SELECT p.g, r.rep, p.period_start, sum(s.step) AS overdue_followups
+          FROM periods p JOIN (SELECT DISTINCT rep FROM step_sums) r ON true
+          JOIN step_sums s ON s.g = p.g AND s.rep = r.rep AND s.period_start <= p.period_start
+          GROUP BY ALL HAVING sum(s.step) > 0
+        ),
+        roster AS (
+          SELECT p.g, r.owner AS rep, p.period_start FROM reps r JOIN periods p
+            ON (r.hired_at IS NULL OR r.hired_at <= p.period_end) AND (r.left_at IS NULL OR r.left_at >= p.period_start)
+          WHERE true${rep('r.owner')}
+        ),
+        figures AS (
+          SELECT g, rep, period_start,
+                 sum(n) FILTER (kind = 'touches') AS touches, map_from_entries(list((label, n::INTEGER)) FILTER (kind = 'touches')) AS touches_by_method,
+                 sum(n) FILTER (kind = 'new_leads') AS new_leads, sum(n) FILTER (kind = 'stage_advances') AS stage_advances,
+                 sum(n) FILTER (kind = 'stage_setbacks') AS stage_setbacks, sum(n) FILTER (kind = 'wins') AS wins,
+                 sum(amount) FILTER (kind = 'wins') AS won_amount, sum(n) FILTER (kind = 'losses') AS losses,
+                 map_from_entries(list((label, n::INTEGER)) FILTER (kind = 'losses')) AS lost_reasons, sum(n) FILTER (kind = 'invalid_leads') AS invalid_leads
+          FROM counts GROUP BY ALL
+        ),
+        keyed AS (
+          SELECT g, rep, period_start FROM figures UNION SELECT g, rep, period_start FROM touched
+          UNION SELECT g, rep, period_start FROM planned UNION SELECT g, rep, period_start FROM overdue
+          UNION SELECT g, rep, period_start FROM roster
+        )
+        SELECT k.g AS granularity, k.rep, strftime(k.period_start, '%Y-%m-%d') AS period_start,
+               coalesce(f.touches, 0) AS touches, coalesce(f.touches_by_method, MAP {}) AS touches_by_method,
+               coalesce(t.opportunities_touched, 0) AS opportunities_touched, coalesce(f.new_leads, 0) AS new_leads,
+               coalesce(f.stage_advances, 0) AS stage_advances, coalesce(f.stage_setbacks, 0) AS stage_setbacks,
+               coalesce(f.wins, 0) AS wins, coalesce(f.won_amount, 0)::DOUBLE AS won_amount, coalesce(f.losses, 0) AS losses,
+               coalesce(f.lost_reasons, MAP {}) AS lost_reasons, coalesce(f.invalid_leads, 0) AS invalid_leads,
+               coalesce(pl.planned_next, 0) AS planned_next, coalesce(od.overdue_followups, 0) AS overdue_followups
+        FROM keyed k JOIN periods p ON p.g = k.g AND p.period_start = k.period_start
+        LEFT JOIN figures f ON f.g = k.g AND f.rep = k.rep AND f.period_start = k.period_start
+        LEFT JOIN touched t ON t.g = k.g AND t.rep = k.rep AND t.period_start = k.period_start
+        LEFT JOIN planned pl ON pl.g = k.g AND pl.rep = k.rep AND pl.period_start = k.period_start
+        LEFT JOIN overdue od ON od.g = k.g AND od.rep = k.rep AND od.period_start = k.period_start
+        ORDER BY k.g DESC, k.period_start, k.rep`;
+    }
     case 'customer-timeline':
       return `SELECT o.customer_name, count(DISTINCT o.opportunity_id) AS opportunities, count(e.event_id) AS touches,
                min(e.occurred_at) AS first_touch, max(e.occurred_at) AS last_touch

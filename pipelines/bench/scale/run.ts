@@ -179,8 +179,8 @@ async function benchMetrics(p: Prepared, inProcessToo: boolean) {
   const rows = [];
   const warehouse = await openReadOnly(p.warehouse);
   try {
-    // the floors' as-of: the data's default, as the commands use it
-    const asOf = (await resolveParams(warehouse.connection, {})).as_of;
+    // the floors' as-of and first day: the data's defaults, as the commands use them
+    const { as_of: asOf, from } = await resolveParams(warehouse.connection, {});
     for (const family of FAMILY_IDS) {
       log(`${p.label}: metrics ${family}…`);
       let peak: number | null = null;
@@ -200,7 +200,7 @@ async function benchMetrics(p: Prepared, inProcessToo: boolean) {
         log(`${p.label}: metrics ${family} FAILED: ${error}`);
       }
       if (family === 'funnel' && ours) funnelReached.set(p.label, (JSON.parse(stdout) as { stages: { reached: number }[] }).stages.map((s) => s.reached));
-      const sql = floorSql(family, { asOf });
+      const sql = floorSql(family, { asOf, from });
       const floor = sql ? await measure(async () => (await timed(() => warehouse.connection.run(sql))).ms) : null;
       const floorCommand = sql ? await measure(async () => (await runFloorProcess(p.warehouse, sql)).ms) : null;
       // in process at 1M only: there the CLI's start is a large part of a command's time
@@ -228,8 +228,8 @@ const BENCH_PAGES: { path: string; families: FamilyId[] }[] = [
 ];
 
 /** A page's floor for one rep: its families' floor queries one after another; null when one has none. */
-function pageFloorSql(families: FamilyId[], owner: string, asOf: string): string[] | null {
-  const sqls = families.map((f) => floorSql(f, { owner, asOf }));
+function pageFloorSql(families: FamilyId[], owner: string, asOf: string, from: string): string[] | null {
+  const sqls = families.map((f) => floorSql(f, { owner, asOf, from }));
   return sqls.every((q): q is string => q !== null) ? sqls : null;
 }
 
@@ -247,7 +247,7 @@ async function benchPages(p: Prepared) {
   const server = await startServe(p.warehouse, ['--no-warm-up', '--auth', 'demo']);
   const warehouse = await openReadOnly(p.warehouse);
   try {
-    const asOf = (await resolveParams(warehouse.connection, {})).as_of;
+    const { as_of: asOf, from } = await resolveParams(warehouse.connection, {});
     let rep = 0;
     for (const page of BENCH_PAGES) {
       const times: number[] = [];
@@ -256,7 +256,7 @@ async function benchPages(p: Prepared) {
         const owner = `R${String(rep++ % 400).padStart(4, '0')}`;
         times.push(await timedGet(server.base, page.path, owner));
       }
-      const sqls = pageFloorSql(page.families, 'R0001', asOf);
+      const sqls = pageFloorSql(page.families, 'R0001', asOf, from);
       const floor = sqls ? await measure(async () => (await timed(async () => { for (const q of sqls) await warehouse.connection.run(q); })).ms) : null;
       const p95 = percentile(times, 95);
       // one rep's page again and again: the first request computes, the rest find its figures cached

@@ -3,13 +3,9 @@
  * would in the SQL console, with no configuration, drill-down keys, previous-period deltas or
  * validation. A family's time over its floor is the price of everything Salesight adds on top.
  *
- * Two kinds, and the bench's table says which (FLOOR_COMPUTES_FAMILY_FIGURES):
- * - the family's own figures (funnel, channels, cohorts, customer-value, performance, targets,
- *   work-reports):
- *   tests/bench-floors.test.ts holds each to the family's numbers on generated data, so the
- *   ratio compares like with like;
- * - a headline aggregation (the rest): one query cannot compute all such a family returns, so
- *   its ratio says how much more the family does as well as how fast.
+ * Each computes its family's own figures (FLOOR_COMPUTES_FAMILY_FIGURES, which the bench's table
+ * shows): tests/bench-floors.test.ts holds each to the family's numbers on generated data, so the
+ * ratio compares like with like.
  * `null`: no single query computes the same thing (alerts evaluate some twenty rules of
  * different shapes).
  */
@@ -19,7 +15,16 @@ import { SNAPSHOT_METHOD } from '../../../src/lib/metrics/snapshot-events.ts';
 import { sqlString as quote } from '../../../src/lib/warehouse/warehouse.server.ts';
 
 /** Families whose floor computes the family's own figures (checked by tests/bench-floors.test.ts). */
-export const FLOOR_COMPUTES_FAMILY_FIGURES: ReadonlySet<FamilyId> = new Set(['funnel', 'channels', 'cohorts', 'customer-value', 'performance', 'targets', 'work-reports']);
+export const FLOOR_COMPUTES_FAMILY_FIGURES: ReadonlySet<FamilyId> = new Set([
+  'funnel',
+  'channels',
+  'cohorts',
+  'customer-value',
+  'performance',
+  'targets',
+  'work-reports',
+  'customer-timeline',
+]);
 
 export interface FloorOptions {
   /** one rep's figures (a page asked for one rep), where the family's own filter would apply it */
@@ -298,13 +303,13 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
         steps AS (
           -- overdue from when the plan's date has passed (and the record exists) until it is no
           -- longer in force: +1 and -1, summed per period and added up over the periods
-          SELECT rep, greatest(occurred_at, next_followup_at) AS at, 1 AS step FROM plans WHERE greatest(occurred_at, next_followup_at) <= until
+          SELECT rep, greatest(occurred_at, next_followup_at) AS step_at, 1 AS step FROM plans WHERE greatest(occurred_at, next_followup_at) <= until
           UNION ALL
           SELECT rep, until, -1 FROM plans WHERE greatest(occurred_at, next_followup_at) <= until
         ),
         step_sums AS (
-          SELECT gr.g, s.rep, date_trunc(gr.g, s.at)::DATE AS period_start, sum(s.step) AS step
-          FROM steps s CROSS JOIN grains gr WHERE s.at < ${end} GROUP BY ALL
+          SELECT gr.g, s.rep, date_trunc(gr.g, s.step_at)::DATE AS period_start, sum(s.step) AS step
+          FROM steps s CROSS JOIN grains gr WHERE s.step_at < ${end} GROUP BY ALL
         ),
         overdue AS (
           SELECT p.g, r.rep, p.period_start, sum(s.step) AS overdue_followups
@@ -345,11 +350,134 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
         LEFT JOIN overdue od ON od.g = k.g AND od.rep = k.rep AND od.period_start = k.period_start
         ORDER BY k.g DESC, k.period_start, k.rep`;
     }
-    case 'customer-timeline':
-      return `SELECT o.customer_name, count(DISTINCT o.opportunity_id) AS opportunities, count(e.event_id) AS touches,
-               min(e.occurred_at) AS first_touch, max(e.occurred_at) AS last_touch
-        FROM opportunities o LEFT JOIN stage_events e ON e.opportunity_id = o.opportunity_id
-        WHERE ${where} GROUP BY o.customer_name ORDER BY touches DESC LIMIT 100`;
+    case 'customer-timeline': {
+      // the handover list: customers (customers rows; deals and orders matched to them by id, or
+      // by a name only one customers row has once trimmed, lower-cased, （）→() and without
+      // spaces; else keyed by that name, orders by their own customer id first), each with its
+      // timeline up to D (deal created, every record, a snapshot's last activity no record has
+      // the time of, deal closed, each order), deals, orders, current owner (newest open deal's,
+      // else the account's, else the newest deal's, else the latest order's) and whether a
+      // departed rep holds it; then the first 10,000 in handover order, with the totals.
+      // One rep: the customers of deals they own or have a record on.
+      const d = asOfDay(family, options);
+      if (!options.from) throw new Error(`${family} floor: needs the first day of the data`);
+      const end = `(${d} + INTERVAL 1 DAY)`;
+      const name = (col: string) => `lower(regexp_replace(replace(replace(trim(${col}), '（', '('), '）', ')'), '[\\s\\x{3000}]+', '', 'g'))`;
+      const ts = (col: string) => `strftime(${col}, '%Y-%m-%d %H:%M:%S')`;
+      const chosen = options.owner ? ` AND ck IN (SELECT ck FROM chosen)` : '';
+      return `WITH acct AS (SELECT customer_id, customer_name, owner, ${name('customer_name')} AS nk FROM customers),
+        one_name AS (SELECT nk, min(customer_id) AS customer_id FROM acct WHERE nk <> '' GROUP BY nk HAVING count(*) = 1),
+        deal AS (
+          SELECT o.opportunity_id, o.customer_name, o.owner, o.status, o.created_at, o.closed_at, o.expected_amount, o.amount,
+                 o.last_activity_at, o.last_activity_method, coalesce(u.customer_id, nullif(o.nk, '')) AS ck
+          FROM (SELECT *, ${name('customer_name')} AS nk FROM opportunities) o LEFT JOIN one_name u ON u.nk = o.nk
+        ),
+        line AS (
+          SELECT r.order_id, r.customer_id, r.customer_name, r.ordered_at, r.owner, r.amount, r.is_cancellation, r.opportunity_id,
+                 coalesce(a.customer_id, u.customer_id, nullif(trim(r.customer_id), ''), nullif(r.nk, '')) AS ck
+          FROM (SELECT *, ${name('customer_name')} AS nk FROM orders) r
+          LEFT JOIN acct a ON a.customer_id = r.customer_id LEFT JOIN one_name u ON u.nk = r.nk
+        ),${
+          options.owner
+            ? `
+        chosen AS (
+          SELECT DISTINCT ck FROM deal WHERE ck IS NOT NULL AND ${ownedOrWorkedOnSql(`(${quote(options.owner)})`, 'opportunity_id')}
+        ),`
+            : ''
+        }
+        who AS (
+          SELECT ck, coalesce(min(customer_id) FILTER (src = 1), min(customer_id) FILTER (src = 3)) AS customer_id,
+                 coalesce(min(customer_name) FILTER (src = 1), min(customer_name) FILTER (src = 2), min(customer_name) FILTER (src = 3), ck) AS customer_name,
+                 min(owner) FILTER (src = 1) AS account_owner
+          FROM (SELECT customer_id AS ck, customer_id, customer_name, owner, 1 AS src FROM acct
+                UNION ALL SELECT ck, NULL, customer_name, NULL, 2 FROM deal
+                UNION ALL SELECT ck, customer_id, customer_name, NULL, 3 FROM line)
+          WHERE ck IS NOT NULL${chosen} GROUP BY ck
+        ),
+        rec AS (SELECT e.*, dl.ck, dl.owner AS deal_owner FROM stage_events e JOIN deal dl USING (opportunity_id) WHERE dl.ck IS NOT NULL${chosen.replace('ck IN', 'dl.ck IN')}),
+        firsts AS (SELECT opportunity_id, arg_min(owner, (occurred_at, event_id)) AS owner FROM rec GROUP BY opportunity_id),
+        closers AS (
+          SELECT opportunity_id, to_status, arg_max(owner, (occurred_at, event_id)) AS owner, max(event_id ORDER BY occurred_at, event_id) AS event_id
+          FROM rec WHERE to_status IS NOT NULL GROUP BY ALL
+        ),
+        timeline AS (
+          SELECT dl.ck, dl.created_at AS happened_at, 1 AS rank, 'opportunity_created' AS kind, coalesce(f.owner, dl.owner) AS rep, dl.opportunity_id AS id1, NULL AS id2
+          FROM deal dl LEFT JOIN firsts f USING (opportunity_id) WHERE dl.ck IS NOT NULL AND dl.created_at IS NOT NULL${chosen}
+          UNION ALL
+          SELECT ck, occurred_at, 2, CASE WHEN to_status IS NOT NULL OR to_stage <> coalesce(from_stage, '') THEN 'stage_change' ELSE 'follow_up' END,
+                 coalesce(owner, deal_owner), opportunity_id, event_id FROM rec
+          UNION ALL
+          SELECT dl.ck, dl.last_activity_at, 2, 'follow_up', dl.owner, dl.opportunity_id, NULL FROM deal dl
+          WHERE dl.ck IS NOT NULL AND dl.last_activity_at IS NOT NULL${chosen}
+            AND NOT EXISTS (SELECT 1 FROM stage_events e WHERE e.opportunity_id = dl.opportunity_id AND e.occurred_at = dl.last_activity_at)
+          UNION ALL
+          SELECT dl.ck, dl.closed_at, 3, 'opportunity_closed', coalesce(c.owner, dl.owner), dl.opportunity_id, c.event_id
+          FROM deal dl LEFT JOIN closers c ON c.opportunity_id = dl.opportunity_id AND c.to_status = dl.status
+          WHERE dl.ck IS NOT NULL AND dl.closed_at IS NOT NULL AND dl.status <> 'open'${chosen}
+          UNION ALL
+          SELECT ck, min(ordered_at), 4, CASE WHEN bool_and(is_cancellation) THEN 'order_cancelled' ELSE 'order' END, min(owner), min(opportunity_id), order_id
+          FROM line WHERE ck IS NOT NULL${chosen} GROUP BY ck, order_id
+        ),
+        activity AS (
+          SELECT ck, count(*) AS interactions, count(*) FILTER (happened_at >= ${dateLiteral(options.from)}) AS interactions_in_period,
+                 min(happened_at) AS first_at, max(happened_at) AS last_at,
+                 -- the latest by time, then kind; a tie on both to the larger hash of the entry's ids
+                 arg_max(kind, ((epoch_us(happened_at) * 8 + rank)::HUGEINT << 64) + hash(id1, id2)::HUGEINT) AS last_kind,
+                 arg_max(rep, ((epoch_us(happened_at) * 8 + rank)::HUGEINT << 64) + hash(id1, id2)::HUGEINT) AS last_rep,
+                 list_sort(list(DISTINCT rep) FILTER (rep IS NOT NULL)) AS reps
+          FROM timeline WHERE happened_at < ${end} GROUP BY ck
+        ),
+        gone AS (SELECT owner FROM reps WHERE left_at <= ${d}),
+        deals AS (
+          SELECT ck, count(*) AS opportunities, count(*) FILTER (open) AS open_opportunities,
+                 coalesce(sum(expected_amount) FILTER (open), 0)::DOUBLE AS open_amount,
+                 count(*) FILTER (status = 'won' AND closed_at < ${end}) AS won_opportunities,
+                 coalesce(sum(amount) FILTER (status = 'won' AND closed_at < ${end}), 0)::DOUBLE AS won_amount,
+                 arg_max(owner, (created_at, opportunity_id)) FILTER (open) AS open_owner, arg_max(owner, (created_at, opportunity_id)) AS latest_owner,
+                 list(opportunity_id ORDER BY created_at, opportunity_id) FILTER (open) AS open_ids,
+                 list(DISTINCT owner) FILTER (open AND gone) AS gone_open_owners
+          FROM (SELECT dl.*, dl.status = 'open' OR dl.closed_at >= ${end} AS open, g.owner IS NOT NULL AS gone
+                FROM deal dl LEFT JOIN gone g ON g.owner = dl.owner
+                WHERE dl.ck IS NOT NULL AND (dl.created_at IS NULL OR dl.created_at < ${end})${chosen.replace('ck IN', 'dl.ck IN')})
+          GROUP BY ck
+        ),
+        bought AS (
+          SELECT ck, count(DISTINCT order_id) AS orders, coalesce(sum(amount), 0)::DOUBLE AS order_amount, max(ordered_at) AS last_order_at,
+                 arg_max(owner, (ordered_at, order_id)) FILTER (owner IS NOT NULL) AS order_owner
+          FROM line WHERE ck IS NOT NULL AND ordered_at < ${end}${chosen} GROUP BY ck
+        ),
+        held AS (
+          SELECT w.ck, w.customer_id, w.customer_name, w.account_owner, a.*, dl.*, b.*,
+                 coalesce(dl.open_owner, w.account_owner, dl.latest_owner, b.order_owner) AS current_owner,
+                 CASE WHEN dl.open_owner IS NOT NULL THEN 'open_opportunity' WHEN w.account_owner IS NOT NULL THEN 'account'
+                      WHEN dl.latest_owner IS NOT NULL THEN 'latest_opportunity' WHEN b.order_owner IS NOT NULL THEN 'latest_order' END AS current_owner_basis
+          FROM who w LEFT JOIN activity a ON a.ck = w.ck LEFT JOIN deals dl ON dl.ck = w.ck LEFT JOIN bought b ON b.ck = w.ck
+        ),
+        judged AS (
+          SELECT h.*, cg.owner IS NOT NULL AS owner_left, ag.owner IS NOT NULL AS account_left,
+                 cg.owner IS NOT NULL OR ag.owner IS NOT NULL OR coalesce(len(h.gone_open_owners), 0) > 0 AS needs_handover
+          FROM held h LEFT JOIN gone cg ON cg.owner = h.current_owner LEFT JOIN gone ag ON ag.owner = h.account_owner
+        ),
+        totals AS (
+          SELECT count(*) AS total_customers, count(*) FILTER (needs_handover) AS total_needs_handover,
+                 count(*) FILTER (needs_handover AND open_opportunities > 0) AS total_needs_handover_with_open_deals
+          FROM judged
+        )
+        SELECT j.ck AS customer_key, j.customer_id, j.customer_name, j.account_owner, j.current_owner, j.current_owner_basis,
+               j.owner_left, j.needs_handover, coalesce(j.open_opportunities, 0) AS open_opportunities,
+               coalesce(j.open_amount, 0) AS open_amount, coalesce(j.open_ids, []) AS open_opportunity_ids,
+               list_sort(list_distinct(list_concat(CASE WHEN j.owner_left THEN [j.current_owner] ELSE [] END,
+                 CASE WHEN j.account_left THEN [j.account_owner] ELSE [] END, coalesce(j.gone_open_owners, [])))) AS departed_reps,
+               coalesce(j.opportunities, 0) AS opportunities, coalesce(j.won_opportunities, 0) AS won_opportunities, coalesce(j.won_amount, 0) AS won_amount,
+               coalesce(j.orders, 0) AS orders, coalesce(j.order_amount, 0) AS order_amount, ${ts('j.last_order_at')} AS last_order_at,
+               ${ts('j.first_at')} AS first_activity_at, ${ts('j.last_at')} AS last_activity_at, j.last_kind AS last_activity_kind,
+               j.last_rep AS last_activity_rep, (${d} - j.last_at::DATE) AS days_since_last_activity,
+               coalesce(j.interactions, 0) AS interactions, coalesce(j.interactions_in_period, 0) AS interactions_in_period,
+               coalesce(j.reps, []) AS reps_involved, t.*
+        FROM judged j CROSS JOIN totals t
+        ORDER BY j.needs_handover DESC, coalesce(j.open_opportunities, 0) > 0 DESC, coalesce(j.open_amount, 0) DESC, j.last_at DESC NULLS LAST, j.ck
+        LIMIT 10000`;
+    }
     case 'alerts':
       return null;
   }

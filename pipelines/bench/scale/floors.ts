@@ -395,10 +395,12 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
           WHERE ck IS NOT NULL${chosen} GROUP BY ck
         ),
         rec AS (SELECT e.*, dl.ck, dl.owner AS deal_owner FROM stage_events e JOIN deal dl USING (opportunity_id) WHERE dl.ck IS NOT NULL${chosen.replace('ck IN', 'dl.ck IN')}),
-        firsts AS (SELECT opportunity_id, arg_min(owner, (occurred_at, event_id)) AS owner FROM rec GROUP BY opportunity_id),
+        -- first and closing records by window: an aggregate over a struct key cannot spill, and
+        -- one per opportunity ran out of memory at 5M
+        firsts AS (SELECT opportunity_id, owner FROM rec QUALIFY row_number() OVER (PARTITION BY opportunity_id ORDER BY occurred_at, event_id) = 1),
         closers AS (
-          SELECT opportunity_id, to_status, arg_max(owner, (occurred_at, event_id)) AS owner, max(event_id ORDER BY occurred_at, event_id) AS event_id
-          FROM rec WHERE to_status IS NOT NULL GROUP BY ALL
+          SELECT opportunity_id, to_status, owner, event_id FROM rec WHERE to_status IS NOT NULL
+          QUALIFY row_number() OVER (PARTITION BY opportunity_id, to_status ORDER BY occurred_at DESC, event_id DESC) = 1
         ),
         timeline AS (
           SELECT dl.ck, dl.created_at AS happened_at, 1 AS rank, 'opportunity_created' AS kind, coalesce(f.owner, dl.owner) AS rep, dl.opportunity_id AS id1, NULL AS id2
@@ -423,8 +425,7 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
                  min(happened_at) AS first_at, max(happened_at) AS last_at,
                  -- the latest by time, then kind; a tie on both to the larger hash of the entry's ids
                  arg_max(kind, ((epoch_us(happened_at) * 8 + rank)::HUGEINT << 64) + hash(id1, id2)::HUGEINT) AS last_kind,
-                 arg_max(rep, ((epoch_us(happened_at) * 8 + rank)::HUGEINT << 64) + hash(id1, id2)::HUGEINT) AS last_rep,
-                 list_sort(list(DISTINCT rep) FILTER (rep IS NOT NULL)) AS reps
+                 arg_max(rep, ((epoch_us(happened_at) * 8 + rank)::HUGEINT << 64) + hash(id1, id2)::HUGEINT) AS last_rep
           FROM timeline WHERE happened_at < ${end} GROUP BY ck
         ),
         gone AS (SELECT owner FROM reps WHERE left_at <= ${d}),
@@ -434,8 +435,7 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
                  count(*) FILTER (status = 'won' AND closed_at < ${end}) AS won_opportunities,
                  coalesce(sum(amount) FILTER (status = 'won' AND closed_at < ${end}), 0)::DOUBLE AS won_amount,
                  arg_max(owner, (created_at, opportunity_id)) FILTER (open) AS open_owner, arg_max(owner, (created_at, opportunity_id)) AS latest_owner,
-                 list(opportunity_id ORDER BY created_at, opportunity_id) FILTER (open) AS open_ids,
-                 list(DISTINCT owner) FILTER (open AND gone) AS gone_open_owners
+                 coalesce(bool_or(open AND gone), false) AS gone_open_owner
           FROM (SELECT dl.*, dl.status = 'open' OR dl.closed_at >= ${end} AS open, g.owner IS NOT NULL AS gone
                 FROM deal dl LEFT JOIN gone g ON g.owner = dl.owner
                 WHERE dl.ck IS NOT NULL AND (dl.created_at IS NULL OR dl.created_at < ${end})${chosen.replace('ck IN', 'dl.ck IN')})
@@ -455,28 +455,44 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
         ),
         judged AS (
           SELECT h.*, cg.owner IS NOT NULL AS owner_left, ag.owner IS NOT NULL AS account_left,
-                 cg.owner IS NOT NULL OR ag.owner IS NOT NULL OR coalesce(len(h.gone_open_owners), 0) > 0 AS needs_handover
+                 cg.owner IS NOT NULL OR ag.owner IS NOT NULL OR coalesce(h.gone_open_owner, false) AS needs_handover
           FROM held h LEFT JOIN gone cg ON cg.owner = h.current_owner LEFT JOIN gone ag ON ag.owner = h.account_owner
         ),
         totals AS (
           SELECT count(*) AS total_customers, count(*) FILTER (needs_handover) AS total_needs_handover,
                  count(*) FILTER (needs_handover AND open_opportunities > 0) AS total_needs_handover_with_open_deals
           FROM judged
+        ),
+        -- lists only for the customers shown: a list per customer cannot spill either
+        page AS (
+          SELECT * FROM judged
+          ORDER BY needs_handover DESC, coalesce(open_opportunities, 0) > 0 DESC, coalesce(open_amount, 0) DESC, last_at DESC NULLS LAST, ck
+          LIMIT 10000
+        ),
+        page_reps AS (
+          SELECT ck, list_sort(list(DISTINCT rep) FILTER (rep IS NOT NULL)) AS reps FROM timeline
+          WHERE happened_at < ${end} AND ck IN (SELECT ck FROM page) GROUP BY ck
+        ),
+        page_deals AS (
+          SELECT dl.ck, list(dl.opportunity_id ORDER BY dl.created_at, dl.opportunity_id) AS open_ids,
+                 list(DISTINCT dl.owner) FILTER (g.owner IS NOT NULL) AS gone_open_owners
+          FROM deal dl LEFT JOIN gone g ON g.owner = dl.owner
+          WHERE dl.ck IN (SELECT ck FROM page) AND (dl.created_at IS NULL OR dl.created_at < ${end}) AND (dl.status = 'open' OR dl.closed_at >= ${end})
+          GROUP BY dl.ck
         )
         SELECT j.ck AS customer_key, j.customer_id, j.customer_name, j.account_owner, j.current_owner, j.current_owner_basis,
                j.owner_left, j.needs_handover, coalesce(j.open_opportunities, 0) AS open_opportunities,
-               coalesce(j.open_amount, 0) AS open_amount, coalesce(j.open_ids, []) AS open_opportunity_ids,
+               coalesce(j.open_amount, 0) AS open_amount, coalesce(pd.open_ids, []) AS open_opportunity_ids,
                list_sort(list_distinct(list_concat(CASE WHEN j.owner_left THEN [j.current_owner] ELSE [] END,
-                 CASE WHEN j.account_left THEN [j.account_owner] ELSE [] END, coalesce(j.gone_open_owners, [])))) AS departed_reps,
+                 CASE WHEN j.account_left THEN [j.account_owner] ELSE [] END, coalesce(pd.gone_open_owners, [])))) AS departed_reps,
                coalesce(j.opportunities, 0) AS opportunities, coalesce(j.won_opportunities, 0) AS won_opportunities, coalesce(j.won_amount, 0) AS won_amount,
                coalesce(j.orders, 0) AS orders, coalesce(j.order_amount, 0) AS order_amount, ${ts('j.last_order_at')} AS last_order_at,
                ${ts('j.first_at')} AS first_activity_at, ${ts('j.last_at')} AS last_activity_at, j.last_kind AS last_activity_kind,
                j.last_rep AS last_activity_rep, (${d} - j.last_at::DATE) AS days_since_last_activity,
                coalesce(j.interactions, 0) AS interactions, coalesce(j.interactions_in_period, 0) AS interactions_in_period,
-               coalesce(j.reps, []) AS reps_involved, t.*
-        FROM judged j CROSS JOIN totals t
-        ORDER BY j.needs_handover DESC, coalesce(j.open_opportunities, 0) > 0 DESC, coalesce(j.open_amount, 0) DESC, j.last_at DESC NULLS LAST, j.ck
-        LIMIT 10000`;
+               coalesce(pr.reps, []) AS reps_involved, t.*
+        FROM page j LEFT JOIN page_reps pr ON pr.ck = j.ck LEFT JOIN page_deals pd ON pd.ck = j.ck CROSS JOIN totals t
+        ORDER BY j.needs_handover DESC, coalesce(j.open_opportunities, 0) > 0 DESC, coalesce(j.open_amount, 0) DESC, j.last_at DESC NULLS LAST, j.ck`;
     }
     case 'alerts':
       return null;

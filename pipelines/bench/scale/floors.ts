@@ -421,6 +421,7 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
           FROM line WHERE ck IS NOT NULL${chosen} GROUP BY ck, order_id
         ),
         activity AS (
+          -- the period: from the data's first day to D
           SELECT ck, count(*) AS interactions, count(*) FILTER (happened_at >= ${dateLiteral(options.from)}) AS interactions_in_period,
                  min(happened_at) AS first_at, max(happened_at) AS last_at,
                  -- the latest by time, then kind; a tie on both to the larger hash of the entry's ids
@@ -447,7 +448,7 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
           FROM line WHERE ck IS NOT NULL AND ordered_at < ${end}${chosen} GROUP BY ck
         ),
         held AS (
-          SELECT w.ck, w.customer_id, w.customer_name, w.account_owner, a.*, dl.*, b.*,
+          SELECT w.ck, w.customer_id, w.customer_name, w.account_owner, a.* EXCLUDE (ck), dl.* EXCLUDE (ck), b.* EXCLUDE (ck),
                  coalesce(dl.open_owner, w.account_owner, dl.latest_owner, b.order_owner) AS current_owner,
                  CASE WHEN dl.open_owner IS NOT NULL THEN 'open_opportunity' WHEN w.account_owner IS NOT NULL THEN 'account'
                       WHEN dl.latest_owner IS NOT NULL THEN 'latest_opportunity' WHEN b.order_owner IS NOT NULL THEN 'latest_order' END AS current_owner_basis

@@ -12,6 +12,8 @@
 import type { FamilyId } from '../../../src/lib/metrics/registry.ts';
 import { dateLiteral, ownedOrWorkedOnSql } from '../../../src/lib/metrics/params.ts';
 import { SNAPSHOT_METHOD } from '../../../src/lib/metrics/snapshot-events.ts';
+import { normalisedNameSql } from '../../../src/lib/metrics/customer-timeline/customer-timeline-queries.ts';
+import { UNASSIGNED, UNSPECIFIED } from '../../../src/lib/metrics/work-reports/work-reports-queries.ts';
 import { sqlString as quote } from '../../../src/lib/warehouse/warehouse.server.ts';
 
 /** Families whose floor computes the family's own figures (checked by tests/bench-floors.test.ts). */
@@ -41,8 +43,22 @@ function asOfDay(family: FamilyId, options: FloorOptions): string {
   return dateLiteral(options.asOf);
 }
 
+/** The end of the as-of day (the next midnight): what "up to D" counts before. */
+function asOfEnd(family: FamilyId, options: FloorOptions): string {
+  return `(${asOfDay(family, options)} + INTERVAL 1 DAY)`;
+}
+
+/** The default period's first day (the data's first) as a DATE literal. */
+function firstDay(family: FamilyId, options: FloorOptions): string {
+  if (!options.from) throw new Error(`${family} floor: needs the first day of the data`);
+  return dateLiteral(options.from);
+}
+
 export function floorSql(family: FamilyId, options: FloorOptions = {}): string | null {
   const where = options.owner ? `o.owner = ${quote(options.owner)}` : 'true';
+  // one rep's figures: a row's rep is the rep, and only deals they own or have a record on can be theirs
+  const rep = (col: string) => (options.owner ? ` AND ${col} = ${quote(options.owner)}` : '');
+  const theirs = (col: string) => (options.owner ? ` AND ${ownedOrWorkedOnSql(`(${quote(options.owner)})`, col)}` : '');
   switch (family) {
     case 'funnel':
       // stages reached per opportunity (its events plus its current stage), then per stage:
@@ -95,7 +111,7 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
       // cohorts: per creation month and age when won, leads, invalid ones and wins without a close
       // date. Up to D over all the data (the bench's default period); the family widens a period
       // to whole months, which all the data already is.
-      const end = `(${asOfDay(family, options)} + INTERVAL 1 DAY)`;
+      const end = asOfEnd(family, options);
       const month = (col: string) => `(year(${col}) * 12 + month(${col}) - 1)`;
       return `WITH lines AS (
           SELECT o.customer_id, o.amount, ${month('o.ordered_at')} AS m, NOT o.is_cancellation AND o.amount > 0 AS q
@@ -155,11 +171,8 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
       // record's rep, else the deal's owner) and follow-up timeliness: each plan (a record with a
       // next follow-up date, due by D) against the deal's next record at a later time (not a
       // snapshot-derived move), credited to who followed up, else the deal's owner, else the planner
-      const end = `(${asOfDay(family, options)} + INTERVAL 1 DAY)`;
+      const end = asOfEnd(family, options);
       const snapshotMethod = quote(SNAPSHOT_METHOD);
-      const rep = (col: string) => (options.owner ? ` AND ${col} = ${quote(options.owner)}` : '');
-      // one rep's plans can only be on deals they own or followed up
-      const theirs = (col: string) => (options.owner ? ` AND ${ownedOrWorkedOnSql(`(${quote(options.owner)})`, col)}` : '');
       return `WITH sales AS (
           SELECT owner AS rep, sum(CASE WHEN is_cancellation THEN -abs(amount) ELSE amount END) AS revenue,
                  count(DISTINCT order_id) FILTER (NOT is_cancellation) AS orders
@@ -228,19 +241,16 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
       // planned, already passed is overdue. A record's rep: its owner, else the opportunity's.
       // Reps employed in a period get a row with nothing done. One rep: that rep's rows.
       const d = asOfDay(family, options);
-      if (!options.from) throw new Error(`${family} floor: needs the first day of the data`);
-      const end = `(${d} + INTERVAL 1 DAY)`;
-      const unassigned = quote('未分配');
-      const unspecified = (col: string) => `coalesce(nullif(trim(${col}), ''), ${quote('未注明')})`;
-      const rep = (col: string) => (options.owner ? ` AND ${col} = ${quote(options.owner)}` : '');
-      // one rep's records: only those on deals they own or have a record on can be theirs
-      const theirs = (col: string) => (options.owner ? ` AND ${ownedOrWorkedOnSql(`(${quote(options.owner)})`, col)}` : '');
+      const first = firstDay(family, options);
+      const end = asOfEnd(family, options);
+      const unassigned = quote(UNASSIGNED);
+      const unspecified = (col: string) => `coalesce(nullif(trim(${col}), ''), ${quote(UNSPECIFIED)})`;
       const grain = (g: 'week' | 'month', col: string) => `date_trunc('${g}', ${col})::DATE`;
       return `WITH periods AS (
           SELECT g, s::DATE AS period_start, (s + step)::DATE - 1 AS period_end,
                  least((s + step)::DATE - 1, ${d}) + INTERVAL 1 DAY AS ref_end, (s + step)::DATE AS next_start
-          FROM (SELECT 'week' AS g, INTERVAL 7 DAY AS step, ${grain('week', dateLiteral(options.from))} AS first, ${grain('week', d)} AS last
-                UNION ALL SELECT 'month', INTERVAL 1 MONTH, ${grain('month', dateLiteral(options.from))}, ${grain('month', d)}),
+          FROM (SELECT 'week' AS g, INTERVAL 7 DAY AS step, ${grain('week', first)} AS first, ${grain('week', d)} AS last
+                UNION ALL SELECT 'month', INTERVAL 1 MONTH, ${grain('month', first)}, ${grain('month', d)}),
                LATERAL generate_series(first::TIMESTAMP, last::TIMESTAMP, step) AS t(s)
         ),
         rec AS (
@@ -360,11 +370,11 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
       // departed rep holds it; then the first 10,000 in handover order, with the totals.
       // One rep: the customers of deals they own or have a record on.
       const d = asOfDay(family, options);
-      if (!options.from) throw new Error(`${family} floor: needs the first day of the data`);
-      const end = `(${d} + INTERVAL 1 DAY)`;
-      const name = (col: string) => `lower(regexp_replace(replace(replace(trim(${col}), '（', '('), '）', ')'), '[\\s\\x{3000}]+', '', 'g'))`;
+      const first = firstDay(family, options);
+      const end = asOfEnd(family, options);
+      const name = normalisedNameSql;
       const ts = (col: string) => `strftime(${col}, '%Y-%m-%d %H:%M:%S')`;
-      const chosen = options.owner ? ` AND ck IN (SELECT ck FROM chosen)` : '';
+      const chosen = (col = 'ck') => (options.owner ? ` AND ${col} IN (SELECT ck FROM chosen)` : '');
       return `WITH acct AS (SELECT customer_id, customer_name, owner, ${name('customer_name')} AS nk FROM customers),
         one_name AS (SELECT nk, min(customer_id) AS customer_id FROM acct WHERE nk <> '' GROUP BY nk HAVING count(*) = 1),
         deal AS (
@@ -392,9 +402,9 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
           FROM (SELECT customer_id AS ck, customer_id, customer_name, owner, 1 AS src FROM acct
                 UNION ALL SELECT ck, NULL, customer_name, NULL, 2 FROM deal
                 UNION ALL SELECT ck, customer_id, customer_name, NULL, 3 FROM line)
-          WHERE ck IS NOT NULL${chosen} GROUP BY ck
+          WHERE ck IS NOT NULL${chosen()} GROUP BY ck
         ),
-        rec AS (SELECT e.*, dl.ck, dl.owner AS deal_owner FROM stage_events e JOIN deal dl USING (opportunity_id) WHERE dl.ck IS NOT NULL${chosen.replace('ck IN', 'dl.ck IN')}),
+        rec AS (SELECT e.*, dl.ck, dl.owner AS deal_owner FROM stage_events e JOIN deal dl USING (opportunity_id) WHERE dl.ck IS NOT NULL${chosen('dl.ck')}),
         -- first and closing records by window: an aggregate over a struct key cannot spill, and
         -- one per opportunity ran out of memory at 5M
         firsts AS (SELECT opportunity_id, owner FROM rec QUALIFY row_number() OVER (PARTITION BY opportunity_id ORDER BY occurred_at, event_id) = 1),
@@ -404,25 +414,25 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
         ),
         timeline AS (
           SELECT dl.ck, dl.created_at AS happened_at, 1 AS rank, 'opportunity_created' AS kind, coalesce(f.owner, dl.owner) AS rep, dl.opportunity_id AS id1, NULL AS id2
-          FROM deal dl LEFT JOIN firsts f USING (opportunity_id) WHERE dl.ck IS NOT NULL AND dl.created_at IS NOT NULL${chosen}
+          FROM deal dl LEFT JOIN firsts f USING (opportunity_id) WHERE dl.ck IS NOT NULL AND dl.created_at IS NOT NULL${chosen()}
           UNION ALL
           SELECT ck, occurred_at, 2, CASE WHEN to_status IS NOT NULL OR to_stage <> coalesce(from_stage, '') THEN 'stage_change' ELSE 'follow_up' END,
                  coalesce(owner, deal_owner), opportunity_id, event_id FROM rec
           UNION ALL
           SELECT dl.ck, dl.last_activity_at, 2, 'follow_up', dl.owner, dl.opportunity_id, NULL FROM deal dl
-          WHERE dl.ck IS NOT NULL AND dl.last_activity_at IS NOT NULL${chosen}
+          WHERE dl.ck IS NOT NULL AND dl.last_activity_at IS NOT NULL${chosen()}
             AND NOT EXISTS (SELECT 1 FROM stage_events e WHERE e.opportunity_id = dl.opportunity_id AND e.occurred_at = dl.last_activity_at)
           UNION ALL
           SELECT dl.ck, dl.closed_at, 3, 'opportunity_closed', coalesce(c.owner, dl.owner), dl.opportunity_id, c.event_id
           FROM deal dl LEFT JOIN closers c ON c.opportunity_id = dl.opportunity_id AND c.to_status = dl.status
-          WHERE dl.ck IS NOT NULL AND dl.closed_at IS NOT NULL AND dl.status <> 'open'${chosen}
+          WHERE dl.ck IS NOT NULL AND dl.closed_at IS NOT NULL AND dl.status <> 'open'${chosen()}
           UNION ALL
           SELECT ck, min(ordered_at), 4, CASE WHEN bool_and(is_cancellation) THEN 'order_cancelled' ELSE 'order' END, min(owner), min(opportunity_id), order_id
-          FROM line WHERE ck IS NOT NULL${chosen} GROUP BY ck, order_id
+          FROM line WHERE ck IS NOT NULL${chosen()} GROUP BY ck, order_id
         ),
         activity AS (
           -- the period: from the data's first day to D
-          SELECT ck, count(*) AS interactions, count(*) FILTER (happened_at >= ${dateLiteral(options.from)}) AS interactions_in_period,
+          SELECT ck, count(*) AS interactions, count(*) FILTER (happened_at >= ${first}) AS interactions_in_period,
                  min(happened_at) AS first_at, max(happened_at) AS last_at,
                  -- the latest by time, then kind; a tie on both to the larger hash of the entry's ids
                  arg_max(kind, ((epoch_us(happened_at) * 8 + rank)::HUGEINT << 64) + hash(id1, id2)::HUGEINT) AS last_kind,
@@ -439,13 +449,13 @@ export function floorSql(family: FamilyId, options: FloorOptions = {}): string |
                  coalesce(bool_or(open AND gone), false) AS gone_open_owner
           FROM (SELECT dl.*, dl.status = 'open' OR dl.closed_at >= ${end} AS open, g.owner IS NOT NULL AS gone
                 FROM deal dl LEFT JOIN gone g ON g.owner = dl.owner
-                WHERE dl.ck IS NOT NULL AND (dl.created_at IS NULL OR dl.created_at < ${end})${chosen.replace('ck IN', 'dl.ck IN')})
+                WHERE dl.ck IS NOT NULL AND (dl.created_at IS NULL OR dl.created_at < ${end})${chosen('dl.ck')})
           GROUP BY ck
         ),
         bought AS (
           SELECT ck, count(DISTINCT order_id) AS orders, coalesce(sum(amount), 0)::DOUBLE AS order_amount, max(ordered_at) AS last_order_at,
                  arg_max(owner, (ordered_at, order_id)) FILTER (owner IS NOT NULL) AS order_owner
-          FROM line WHERE ck IS NOT NULL AND ordered_at < ${end}${chosen} GROUP BY ck
+          FROM line WHERE ck IS NOT NULL AND ordered_at < ${end}${chosen()} GROUP BY ck
         ),
         held AS (
           SELECT w.ck, w.customer_id, w.customer_name, w.account_owner, a.* EXCLUDE (ck), dl.* EXCLUDE (ck), b.* EXCLUDE (ck),

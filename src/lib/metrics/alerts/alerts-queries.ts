@@ -37,7 +37,7 @@
 import { sqlString } from '../../warehouse/warehouse.server.ts';
 import { dateLiteral, dimensionFilterSql, inPeriodSql, opportunityFilterSql, type ResolvedParams } from '../params.ts';
 import { stagnationSql, type FunnelQueryInput } from '../funnel/funnel-queries.ts';
-import { drillSql as workReportsDrillSql, reachableByOwner, UNASSIGNED, type WorkReportsQueryInput } from '../work-reports/work-reports-queries.ts';
+import { overdueNowSql, reachableByOwner, UNASSIGNED, type WorkReportsQueryInput } from '../work-reports/work-reports-queries.ts';
 import { targetProgressSql, type TargetsQueryInput } from '../targets/targets-queries.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -84,8 +84,6 @@ export function lastCompletedMonth(asOf: string): string {
 }
 
 const asOfEnd = (asOf: string) => `(${dateLiteral(asOf)} + INTERVAL 1 DAY)`;
-/** A LIMIT large enough to mean "all" when a composed builder insists on one. */
-const ALL_ROWS = 2_147_483_647;
 
 /** What the warehouse holds: decides which rules can be evaluated at all. */
 export function warehouseFactsSql(): string {
@@ -133,18 +131,17 @@ export function stagnationRowsSql(input: FunnelQueryInput, stage: string, limit:
 // ---------------------------------------------------------------------------------------------
 // pipeline.followup_overdue: the work reports' overdue follow-ups at the end of as_of, per rep.
 
-/** The work-reports input whose month period ends at as_of: its overdue facts are "overdue now". */
+/**
+ * The work-reports input whose month period ends at as_of: its overdue facts are "overdue now",
+ * which overdueNowSql reads at as_of's end (the alert's drill-down link opens that month's).
+ */
 export function overdueInput(params: ResolvedParams, base: Omit<WorkReportsQueryInput, 'params'>): WorkReportsQueryInput {
   return { ...base, params: { ...params, from: `${params.as_of.slice(0, 7)}-01`, to: params.as_of, by: null } };
 }
 
-function overdueFactsSql(input: WorkReportsQueryInput): string {
-  return workReportsDrillSql(input, 'month', 'overdue_followups', { period_start: `${input.params.as_of.slice(0, 7)}-01` }, ALL_ROWS);
-}
-
 export function overdueAlertsSql(input: WorkReportsQueryInput, cap: number): string {
   const { owner: _rep, ...oppFilters } = input.params.filters;
-  return `WITH od AS (${overdueFactsSql(input)}),
+  return `WITH od AS (${overdueNowSql(input)}),
   owned AS (
     -- the rep's open deals (as owner), for the share of a pipeline left unattended
     SELECT o.owner, count(*) AS open_deals FROM opportunities o
@@ -154,8 +151,8 @@ export function overdueAlertsSql(input: WorkReportsQueryInput, cap: number): str
   )
   SELECT od.rep, strftime(r.left_at, '%Y-%m-%d') AS rep_left_at, count(*)::BIGINT AS overdue,
          coalesce(any_value(ow.open_deals), 0)::BIGINT AS open_deals_owned,
-         strftime(min(od.next_followup_at)::TIMESTAMP, '%Y-%m-%d') AS oldest_due,
-         date_diff('day', min(od.next_followup_at)::TIMESTAMP::DATE, ${dateLiteral(input.params.as_of)})::INTEGER AS oldest_days_overdue,
+         strftime(min(od.next_followup_at), '%Y-%m-%d') AS oldest_due,
+         date_diff('day', min(od.next_followup_at)::DATE, ${dateLiteral(input.params.as_of)})::INTEGER AS oldest_days_overdue,
          list(od.opportunity_id ORDER BY od.next_followup_at, od.opportunity_id)[1:${cap}] AS row_keys
   FROM od LEFT JOIN reps r ON r.owner = od.rep LEFT JOIN owned ow ON ow.owner = od.rep
   GROUP BY od.rep, r.left_at
@@ -163,11 +160,14 @@ export function overdueAlertsSql(input: WorkReportsQueryInput, cap: number): str
 }
 
 export function overdueRowsSql(input: WorkReportsQueryInput, rep: string, limit: number): string {
-  return `SELECT od.rep, od.opportunity_id, od.customer_name, od.happened_at AS planned_at, od.method, od.summary, od.next_action,
-         od.next_followup_at AS planned_for,
-         date_diff('day', od.next_followup_at::TIMESTAMP::DATE, ${dateLiteral(input.params.as_of)})::INTEGER AS days_overdue,
-         od.event_id, od.source_file, od.source_line
-  FROM (${overdueFactsSql(input)}) od WHERE od.rep = ${sqlString(rep)}
+  return `SELECT od.rep, od.opportunity_id, o.customer_name, strftime(od.happened_at, '%Y-%m-%d %H:%M:%S') AS planned_at, od.method,
+         e.summary, e.next_action, strftime(od.next_followup_at, '%Y-%m-%d %H:%M:%S') AS planned_for,
+         date_diff('day', od.next_followup_at::DATE, ${dateLiteral(input.params.as_of)})::INTEGER AS days_overdue,
+         od.event_id, coalesce(e.source_file, o.source_file) AS source_file, coalesce(e.source_line, o.source_line) AS source_line
+  FROM (${overdueNowSql(input)}) od
+  LEFT JOIN stage_events e ON e.event_id = od.event_id
+  LEFT JOIN opportunities o ON o.opportunity_id = od.opportunity_id
+  WHERE od.rep = ${sqlString(rep)}
   ORDER BY od.next_followup_at, od.opportunity_id LIMIT ${limit}`;
 }
 

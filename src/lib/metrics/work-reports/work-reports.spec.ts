@@ -5,7 +5,8 @@ import type { MetricContext, ResultTable } from '../family.ts';
 import type { MetricParams } from '../params.ts';
 import { resolveParams } from '../params.ts';
 import { createFixtureWarehouse, type FixtureRows, type FixtureWarehouse } from '../testing/fixture-warehouse.ts';
-import { drillSql, periodStartSql, reportSql, type WorkReportsQueryInput } from './work-reports-queries.ts';
+import { drillSql, overdueNowSql, periodStartSql, reportSql, type WorkReportsQueryInput } from './work-reports-queries.ts';
+import { queryRows } from '../../warehouse/warehouse.server.ts';
 import { summaryEn, summaryZh, workReportsFamily, type RepPeriodReport, type WorkReportsResult } from './work-reports.ts';
 
 const STAGES = ['潜在接触', '需求挖掘', '方案提案', '商务谈判', '成交待签约', '已成交'].map((stage, i) => ({ stage, position: i + 1 }));
@@ -356,6 +357,44 @@ describe('work reports: invariants', () => {
         }
       }),
       { numRuns: 25 },
+    );
+  });
+
+  it('overdue now (overdueNowSql, the overdue alert’s rows) lists exactly the month drill-down’s overdue follow-ups at as-of', async () => {
+    // records on few days at two times of day, so the latest record is often a tie broken by event
+    // id; as-of inside the records' span, so some plans are not yet due and some deals close later
+    const tiedEventArb = fc.record({ opp: fc.integer({ min: 0, max: 3 }), day: fc.integer({ min: 0, max: 8 }), minute: fc.constantFrom(0, 600), method: fc.constantFrom(...METHODS), rep: fc.constantFrom(...REPS), plan: fc.option(fc.integer({ min: -3, max: 10 }), { nil: null }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(tiedEventArb, { minLength: 1, maxLength: 25 }), OPP_ARB, fc.integer({ min: 2, max: 12 }), async (events, opps, asOfDay) => {
+        const rows: FixtureRows = {
+          opportunities: opps.map((o, i) => ({
+            opportunity_id: `O${i}`, owner: REPS[i % 4], status: o.status, created_at: day(0),
+            closed_at: o.status === 'open' ? null : day(o.closeAfter, 600),
+          })),
+          stage_events: events.map((e, i) => ({
+            // ids that do not sort like the insertion order
+            event_id: `E${(i * 7) % 25}-${i}`, opportunity_id: `O${e.opp}`, occurred_at: day(e.day, e.minute), method: e.method, owner: e.rep,
+            // some plans at midnight: due exactly when as-of's day ends, which is not yet overdue
+            next_followup_at: e.plan === null ? null : day(e.day + e.plan, e.minute ? 540 : 0),
+          })),
+        };
+        const w = await createFixtureWarehouse(rows);
+        try {
+          const asOf = day(asOfDay).slice(0, 10);
+          const monthStart = `${asOf.slice(0, 7)}-01`;
+          for (const filters of [{}, { owner: ['甲'] }, { owner: ['未分配'] }]) {
+            const ctx: MetricContext = { connection: w.connection, params: await resolveParams(w.connection, { from: monthStart, to: asOf, as_of: asOf, filters }), config: defaultConfig() };
+            const drill = await workReportsFamily.drill!(ctx, { target: 'overdue_followups', keys: { granularity: 'month', period_start: monthStart }, limit: 1000 });
+            const now = await queryRows(w.connection, `SELECT rep, opportunity_id, event_id, strftime(happened_at, '%Y-%m-%d %H:%M:%S') AS happened_at, method,
+              strftime(next_followup_at, '%Y-%m-%d %H:%M:%S') AS next_followup_at FROM (${overdueNowSql({ params: ctx.params, weekStart: 'monday', stageOrder: null })})`);
+            const key = (r: Record<string, unknown>) => [r.rep, r.opportunity_id, r.event_id, r.happened_at, r.method, r.next_followup_at].join('|');
+            expect(now.map(key).sort()).toEqual((drill.rows as Record<string, unknown>[]).map(key).sort());
+          }
+        } finally {
+          w.close();
+        }
+      }),
+      { numRuns: 40 },
     );
   });
 });

@@ -537,3 +537,32 @@ describe('alerts: properties on random warehouses', () => {
     );
   }, 120_000);
 });
+
+describe('stagnation of deals whose export does not say when they entered their stage', () => {
+  it('dates the entry from the follow-up record that moved them there', async () => {
+    // Neither row has stage_entered_at; the records say X1 moved into 商务谈判 on 06-05 and X2 on
+    // 06-20. As of 06-30 (threshold 15 days): X1 has sat 25 days and stagnates, X2 10 days does not.
+    const w = await createFixtureWarehouse({
+      opportunities: [
+        { opportunity_id: 'X1', owner: '王磊', stage: '商务谈判', status: 'open', created_at: ts('2026-05-01'), stage_entered_at: null, expected_amount: 1000 },
+        { opportunity_id: 'X2', owner: '王磊', stage: '商务谈判', status: 'open', created_at: ts('2026-05-01'), stage_entered_at: null, expected_amount: 2000 },
+      ],
+      stage_events: [
+        { opportunity_id: 'X1', occurred_at: ts('2026-05-01'), to_stage: '需求挖掘', owner: '王磊', method: '电话' },
+        { opportunity_id: 'X1', occurred_at: ts('2026-06-05'), from_stage: '需求挖掘', to_stage: '商务谈判', owner: '王磊', method: '面谈' },
+        { opportunity_id: 'X2', occurred_at: ts('2026-06-20'), from_stage: '方案提案', to_stage: '商务谈判', owner: '王磊', method: '面谈' },
+      ],
+    });
+    try {
+      const ctx: MetricContext = { connection: w.connection, params: params(), config: fixtureConfig() };
+      const r = await alertsFamily.compute(ctx);
+      const stagnation = r.alerts.filter((a) => a.rule === 'pipeline.stagnation');
+      expect(stagnation.map((a) => a.id)).toEqual(['pipeline.stagnation:stage:商务谈判']);
+      expect(stagnation[0]!.figures).toMatchObject({ stagnating: 1, open_in_stage: 2, longest_dwell_days: 25, expected_amount: 1000 });
+      const rows = await alertsFamily.drill!(ctx, { target: 'rows', keys: { alert: 'pipeline.stagnation:stage:商务谈判' }, limit: 10 });
+      expect(rows.rows).toMatchObject([{ opportunity_id: 'X1', stage_entered_at: '2026-06-05', dwell_days: 25 }]);
+    } finally {
+      w.close();
+    }
+  });
+});

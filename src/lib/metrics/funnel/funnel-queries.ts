@@ -25,10 +25,14 @@ export interface FunnelQueryInput {
   /** only the opportunities whose id is in this range (a streamed download's page; not with baseTable) */
   keyRange?: KeyRange;
   /**
-   * The figures asked for read no stage history (the cohort's size, outcomes): the stage events
-   * are left out of base, so its history columns (has_history, visited, max_pos) are not true ones.
+   * What base reads from the stage events. 'full' (the default): the stages each deal visited, its
+   * furthest one and when it entered its current stage. 'entry': only that entry time, for exports
+   * that do not give it (the stagnation list reads nothing else; the stagnation alert's statement
+   * at 1M, warm: 0.43-0.55 s -> 0.15-0.26 s). 'none': the figures asked for read no stage history
+   * (the cohort's size, outcomes). Unless 'full', base's history columns (has_history, visited,
+   * max_pos) are not true ones.
    */
-  withoutHistory?: boolean;
+  history?: 'full' | 'entry' | 'none';
 }
 
 /** Ids from `from` (inclusive) up to `to` (exclusive); null leaves that end open. */
@@ -111,14 +115,18 @@ function baseCtes(input: FunnelQueryInput): string {
   const theirs = isFiltered(params)
     ? ` AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities o WHERE ${inBaseSql(input)})`
     : '';
-  const events = `${theirs}${keyRangeSql('e.opportunity_id', input.keyRange)}${input.withoutHistory ? ' AND false' : ''}`;
+  const events = `${theirs}${keyRangeSql('e.opportunity_id', input.keyRange)}`;
+  const history = input.history ?? 'full';
+  // a constant false: DuckDB reads nothing for that CTE
+  const visits = history === 'full' ? events : `${events} AND false`;
+  const entries = history === 'none' ? `${events} AND false` : events;
   return `ev AS (
     SELECT e.opportunity_id,
            max(greatest(${to}, ${from})) AS hist_max,
            bit_or(coalesce(1::BIGINT << ${to}, 0) | coalesce(1::BIGINT << ${from}, 0)) AS visited,
            max(e.occurred_at) FILTER (e.to_stage IS NOT NULL) AS last_change_at
     FROM stage_events e
-    WHERE e.occurred_at < ${asOfEnd(params)} AND (${to} IS NOT NULL OR ${from} IS NOT NULL)${events}
+    WHERE e.occurred_at < ${asOfEnd(params)} AND (${to} IS NOT NULL OR ${from} IS NOT NULL)${visits}
     GROUP BY e.opportunity_id
   ),
   entered AS (
@@ -126,7 +134,7 @@ function baseCtes(input: FunnelQueryInput): string {
     -- those are looked up: most exports do say, and grouping every event costs a second per 4M)
     SELECT e.opportunity_id, e.to_stage AS stage, max(e.occurred_at) AS entered_at
     FROM stage_events e WHERE e.to_stage IS NOT NULL AND e.occurred_at < ${asOfEnd(params)}
-      AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities WHERE stage_entered_at IS NULL)${events}
+      AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities WHERE stage_entered_at IS NULL)${entries}
     GROUP BY ALL
   ),
   base AS (
@@ -279,13 +287,18 @@ function namesLookedUp(input: FunnelQueryInput): boolean {
   return input.baseTable !== undefined && !baseKeepsNames(input);
 }
 
+/** Stagnation reads only when each deal entered its current stage: a base it builds skips the visited stages. */
+function stagnationInput(input: FunnelQueryInput): FunnelQueryInput {
+  return input.baseTable ? input : { ...input, history: 'entry' };
+}
+
 /** Open opportunities sitting in their stage longer than its threshold, as of the as-of date, longest first. */
 export function stagnationSql(input: FunnelQueryInput, limit?: number): string {
   const thresholds = stagnationThresholds(input);
   if (thresholds.length === 0) return `SELECT NULL::VARCHAR AS opportunity_id, NULL::VARCHAR AS stage WHERE false`;
   const lookUp = namesLookedUp(input);
   const names = LISTED_NAMES.map((n) => `${lookUp ? 'o' : 's'}.${n}`).join(', ');
-  return `WITH ${opportunityBaseCte(input)},
+  return `WITH ${opportunityBaseCte(stagnationInput(input))},
   ${stuckCtes(input, thresholds, limit)}
   SELECT s.opportunity_id, ${names}, s.stage,
          strftime(s.stage_entered_at, '%Y-%m-%d') AS stage_entered_at,
@@ -298,7 +311,7 @@ export function stagnationSql(input: FunnelQueryInput, limit?: number): string {
 export function stagnationCountsSql(input: FunnelQueryInput): string {
   const thresholds = stagnationThresholds(input);
   if (thresholds.length === 0) return `SELECT NULL::VARCHAR AS stage, 0::BIGINT AS n WHERE false`;
-  return `WITH ${opportunityBaseCte(input)},
+  return `WITH ${opportunityBaseCte(stagnationInput(input))},
   ${stuckCtes(input, thresholds)}
   SELECT stage, count(*)::BIGINT AS n FROM stuck GROUP BY stage`;
 }

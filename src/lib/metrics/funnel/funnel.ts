@@ -269,7 +269,7 @@ export interface FunnelHeadline {
 export async function computeFunnelHeadline(ctx: MetricContext, fields: readonly string[]): Promise<FunnelHeadline> {
   checkHeadlineFields('funnel', fields, FUNNEL_TOTALS);
   const stages = await loadStageList(ctx.connection, ctx.config);
-  const input: FunnelQueryInput = { params: ctx.params, stages, skippedStagesCountAsReached: ctx.config.skipped_stages_count_as_reached, withoutHistory: true };
+  const input: FunnelQueryInput = { params: ctx.params, stages, skippedStagesCountAsReached: ctx.config.skipped_stages_count_as_reached, history: 'none' };
   const [summary] = fields.includes('opportunities') ? await queryRows<{ opportunities: number }>(ctx.connection, cohortSummarySql(input)) : [];
   const [overall] = fields.some((f) => f !== 'opportunities') ? await queryRows<OutcomeRow>(ctx.connection, outcomesSql(input, null)) : [];
   const figures = { cohort: { opportunities: summary?.opportunities ?? 0 }, outcomes: toOutcomes(overall) };

@@ -306,6 +306,18 @@ describe('targets on the hand-worked fixture', () => {
     expect(byRegion.targets.map((t) => t.dimension_value).sort()).toEqual(['R1', 'R1', 'R2']);
   });
 
+  it('an owner filter keeps that rep’s targets and tree node, with the actuals they have unfiltered', async () => {
+    const f = await computeTargets({ connection: w.connection, params: { ...PARAMS, filters: { owner: ['A1'] } }, config: defaultConfig() }, NO_EXTRAS);
+    // A1's revenue: O1 30,000 + O2 20,000 = 50,000 (last year's window: L1 25,000; L3 on 08-20 is
+    // after it); won deals: W1 on 08-10 = 1, none a year earlier
+    expect(f.targets.map((t) => [t.metric, t.dimension, t.dimension_value, t.actual, t.last_year_actual])).toEqual([
+      ['revenue', 'rep', 'A1', 50000, 25000],
+      ['won_deals', 'rep', 'A1', 1, 0],
+    ]);
+    const q3 = f.tree.filter((n) => n.period_label === '2026-Q3').map((n) => [n.metric, n.dimension_value, n.actual]);
+    expect(q3).toEqual([['revenue', 'A1', 50000], ['won_deals', 'A1', 1]]);
+  });
+
   it('drills into the orders behind an actual and the children behind a mismatch', async () => {
     const ctx = { connection: w.connection, params: PARAMS, config: defaultConfig() };
     const lines = await targetsFamily.drill!(ctx, { target: 'actual', keys: { metric: 'revenue', dimension: 'company', dimension_value: 'all', period_start: Q3[0], period_end: Q3[1] }, limit: 100 });

@@ -17,6 +17,7 @@
  *    different rep, so no answer comes from the result cache), p50/p95 vs the floor queries of
  *    the page's families run one after another; and the p95 of one rep's page asked again (its
  *    figures from the result cache: what building and sending the page costs without computing).
+ *    Each page is first asked once, unmeasured, for a rep with no data (WARM_UP_OWNER).
  * 5. workbook: a 1M-row funnel drill-down streamed by Salesight (the site's download path) vs a
  *    bare exceljs streaming writer of the same rows.
  * 6. naive: the funnel's "reached" counts from streaming the CSVs in plain JavaScript.
@@ -44,6 +45,14 @@ import { PAGES } from '../../../src/lib/site/pages/index.ts';
 const SIZES: Record<string, number> = { '100k': 100_000, '1m': 1_000_000, '5m': 5_000_000 };
 /** Requests of one rep's page after the first, answered from the result cache. */
 const CACHED_PAGE_REQUESTS = 20;
+/**
+ * A rep with no data, whose page is asked once before a page's measured requests: the server's
+ * first request of a route loads its code and the filter lists (cached per warehouse version),
+ * which no later request pays (at 1M the Overview's first took 3.4 s, the next ones 1.6-2.2 s),
+ * and with 15 requests in the time budget that one request was the p95. Its figures are empty,
+ * so nothing a measured request reads is cached by it.
+ */
+const WARM_UP_OWNER = 'bench-warm-up-nobody';
 const TARGETS = { ingest: 1.5, metrics: 1.3, metrics_1m_ms: 1000, pages_p95: 1.5, workbook: 1.2, workbook_rss_mb: 500, rss_5m_mb: 4096 };
 /** A measurement slower than this is taken once, not --runs times. */
 const REPEAT_BELOW_MS = 5000;
@@ -257,6 +266,7 @@ async function benchPages(p: Prepared) {
     let rep = 0;
     for (const page of BENCH_PAGES) {
       const times: number[] = [];
+      const firstMs = await timedGet(server.base, page.path, WARM_UP_OWNER);
       const started = performance.now();
       while (times.length < pageRequests && performance.now() - started < pageBudgetMs) {
         const owner = `R${String(rep++ % 400).padStart(4, '0')}`;
@@ -273,7 +283,7 @@ async function benchPages(p: Prepared) {
       }
       const cachedP95 = percentile(again, 95);
       rows.push({
-        size: p.label, page: page.path, requests: times.length, p50_ms: percentile(times, 50), p95_ms: p95, floor_ms: floor?.ms ?? null, ratio: ratio(p95, floor?.ms),
+        size: p.label, page: page.path, warm_up_ms: firstMs, requests: times.length, p50_ms: percentile(times, 50), p95_ms: p95, floor_ms: floor?.ms ?? null, ratio: ratio(p95, floor?.ms),
         cached_p95_ms: cachedP95, cached_ratio: ratio(cachedP95, floor?.ms),
       });
       log(`${p.label}: ${page.path} p50 ${formatMs(percentile(times, 50))} p95 ${formatMs(p95)} over ${times.length} requests`);
@@ -398,9 +408,13 @@ for (const r of metrics) {
   );
 }
 lines.push('', `### Pages at ${at1m.label} (one rep per request, none cached; target p95 ≤ ${TARGETS.pages_p95}× the floor query)`, '');
-lines.push(`"Cached p95": one rep's page asked ${CACHED_PAGE_REQUESTS} more times, its figures from the result cache: building and sending the page without computing.`, '');
-lines.push('| page | requests | p50 | p95 | floor | p95 / floor | cached p95 | cached / floor | met |', '|---|---:|---:|---:|---:|---:|---:|---:|---|');
-for (const r of result.pages) lines.push(`| ${r.page} | ${r.requests} | ${formatMs(r.p50_ms)} | ${formatMs(r.p95_ms)} | ${formatMs(r.floor_ms)} | ${pct(r.ratio)} | ${formatMs(r.cached_p95_ms)} | ${pct(r.cached_ratio)} | ${met(r.ratio !== null ? r.ratio <= TARGETS.pages_p95 : null)} |`);
+lines.push(
+  `"Warm-up": the page's first request, for a rep with no data, not counted (it loads the route's code; the server's first also the filter lists). ` +
+    `"Cached p95": one rep's page asked ${CACHED_PAGE_REQUESTS} more times, its figures from the result cache: building and sending the page without computing.`,
+  '',
+);
+lines.push('| page | warm-up | requests | p50 | p95 | floor | p95 / floor | cached p95 | cached / floor | met |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+for (const r of result.pages) lines.push(`| ${r.page} | ${formatMs(r.warm_up_ms)} | ${r.requests} | ${formatMs(r.p50_ms)} | ${formatMs(r.p95_ms)} | ${formatMs(r.floor_ms)} | ${pct(r.ratio)} | ${formatMs(r.cached_p95_ms)} | ${pct(r.cached_ratio)} | ${met(r.ratio !== null ? r.ratio <= TARGETS.pages_p95 : null)} |`);
 lines.push(`\nServer peak RSS: ${mb(result.server_peak_rss_mb)}.`);
 lines.push('', `### Workbook (target ≤ ${TARGETS.workbook}× bare exceljs, peak RSS < ${TARGETS.workbook_rss_mb} MB)`, '');
 if (workbook.rows < workbook.rows_asked) lines.push(`Salesight wrote ${workbook.rows.toLocaleString('en-US')} of the ${workbook.rows_asked.toLocaleString('en-US')} rows asked (downloads stop at MAX_DOWNLOAD_ROWS, ${MAX_DOWNLOAD_ROWS.toLocaleString('en-US')}), so the bare writer is timed on the same ${workbook.rows.toLocaleString('en-US')}.`, '');

@@ -422,8 +422,8 @@ export function reportSql(input: WorkReportsQueryInput): string {
  * period that holds as-of (every period ending then has the same ones), read without the record
  * window the periods need. At a single reading time a record still carries its plan only if it is
  * its opportunity's latest record so far (by time, then event id: the window's order) and the deal
- * is open or closes later, so two grouped passes find it instead of a sort of every record (the
- * overdue alert at 1M: 1.7–1.8 s → 0.5–0.6 s; one rep 0.26–0.30 → 0.13–0.17 s).
+ * is open or closes later, so two grouped passes find it instead of a sort of every record
+ * (these rows alone at 1M, warm: 1.7–1.8 s → 0.5–0.6 s; one rep 0.26–0.30 → 0.13–0.17 s).
  * work-reports.spec.ts holds it to the drill-down's rows.
  */
 export function overdueNowSql(input: WorkReportsQueryInput): string {

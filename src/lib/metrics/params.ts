@@ -112,3 +112,8 @@ export function inPeriodSql(column: string, params: Pick<ResolvedParams, 'from' 
 export function dateLiteral(day: string): string {
   return `DATE ${sqlString(day)}`;
 }
+
+/** The end of `day` (the next midnight) as a timestamp bound: what happened before it happened by that day. */
+export function endOfDaySql(day: string): string {
+  return `(${dateLiteral(day)} + INTERVAL 1 DAY)`;
+}

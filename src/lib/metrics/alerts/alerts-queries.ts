@@ -35,7 +35,7 @@
  *   the recency half of the dormant rule is what "turned dormant" means here.
  */
 import { sqlString } from '../../warehouse/warehouse.server.ts';
-import { dateLiteral, dimensionFilterSql, inPeriodSql, opportunityFilterSql, type ResolvedParams } from '../params.ts';
+import { dateLiteral, endOfDaySql, dimensionFilterSql, inPeriodSql, opportunityFilterSql, type ResolvedParams } from '../params.ts';
 import { stagnationSql, type FunnelQueryInput } from '../funnel/funnel-queries.ts';
 import { overdueNowSql, reachableByOwner, UNASSIGNED, type WorkReportsQueryInput } from '../work-reports/work-reports-queries.ts';
 import { targetProgressSql, type TargetsQueryInput } from '../targets/targets-queries.ts';
@@ -82,8 +82,6 @@ export function lastCompletedMonth(asOf: string): string {
   const month = asOf.slice(0, 7);
   return lastDayOfMonth(month) === asOf ? month : monthShift(month, -1);
 }
-
-const asOfEnd = (asOf: string) => `(${dateLiteral(asOf)} + INTERVAL 1 DAY)`;
 
 /** What the warehouse holds: decides which rules can be evaluated at all. */
 export function warehouseFactsSql(): string {
@@ -145,7 +143,7 @@ export function overdueAlertsSql(input: WorkReportsQueryInput, cap: number): str
   owned AS (
     -- the rep's open deals (as owner), for the share of a pipeline left unattended
     SELECT o.owner, count(*) AS open_deals FROM opportunities o
-    WHERE o.status = 'open' AND (o.created_at IS NULL OR o.created_at < ${asOfEnd(input.params.as_of)})
+    WHERE o.status = 'open' AND (o.created_at IS NULL OR o.created_at < ${endOfDaySql(input.params.as_of)})
       AND ${dimensionFilterSql(oppFilters, (d) => `o.${d}`)}
     GROUP BY o.owner
   )
@@ -197,7 +195,7 @@ function timelinessPlansCte(input: TimelinessInput): string {
            lead(e.occurred_at) OVER (PARTITION BY e.opportunity_id ORDER BY e.occurred_at, e.event_id) AS next_touch_at
     FROM stage_events e SEMI JOIN due_opps d ON d.opportunity_id = e.opportunity_id
     LEFT JOIN opportunities o ON o.opportunity_id = e.opportunity_id
-    WHERE e.occurred_at < ${asOfEnd(params.as_of)} AND ${dimensionFilterSql(oppFilters, (d) => `o.${d}`)}
+    WHERE e.occurred_at < ${endOfDaySql(params.as_of)} AND ${dimensionFilterSql(oppFilters, (d) => `o.${d}`)}
   ),
   plans AS (
     SELECT ev.*, next_followup_at::DATE AS due_day,
@@ -312,7 +310,7 @@ export function retentionRowsSql(input: RetentionInput, kind: string, key: strin
 
 function departedDealsWhere(params: ResolvedParams): string {
   return `o.status = 'open' AND r.left_at IS NOT NULL AND r.left_at <= ${dateLiteral(params.as_of)}
-    AND (o.created_at IS NULL OR o.created_at < ${asOfEnd(params.as_of)}) AND ${opportunityFilterSql(params.filters)}`;
+    AND (o.created_at IS NULL OR o.created_at < ${endOfDaySql(params.as_of)}) AND ${opportunityFilterSql(params.filters)}`;
 }
 
 export function departedAlertsSql(params: ResolvedParams, cap: number): string {
@@ -396,7 +394,7 @@ function repeatCte(h: CustomerHalves): string {
   return `bought AS (
     SELECT DISTINCT customer_id, ordered_at::DATE AS day FROM orders
     WHERE customer_id IS NOT NULL AND NOT is_cancellation AND ${product}
-      AND ordered_at >= ${dateLiteral(d0)} + INTERVAL 1 DAY AND ordered_at < ${asOfEnd(d2)}
+      AND ordered_at >= ${dateLiteral(d0)} + INTERVAL 1 DAY AND ordered_at < ${endOfDaySql(d2)}
   ),
   core AS (
     SELECT 'previous' AS half, customer_id, customer_name, owner, tier, abc_class, monetary::DOUBLE AS monetary,

@@ -38,7 +38,7 @@
  * same customers, whatever day the period starts on.
  */
 import { sqlString } from '../../warehouse/warehouse.server.ts';
-import { dateLiteral, dimensionFilterSql, inPeriodSql, opportunityFilterSql, type Dimension, type ResolvedParams } from '../params.ts';
+import { endOfDaySql, dimensionFilterSql, inPeriodSql, opportunityFilterSql, type Dimension, type ResolvedParams } from '../params.ts';
 
 /** Months counted from year 0: 2024-03 → 2024 × 12 + 2. Pure integer arithmetic, no time zones. */
 export function monthIndexOfDay(day: string): number {
@@ -96,10 +96,6 @@ export function monthIndexSql(expr: string): string {
   return `(year(${expr}) * 12 + month(${expr}) - 1)`;
 }
 
-function asOfEndSql(params: ResolvedParams): string {
-  return `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
-}
-
 /** Column of an order line (aliases: l orders, c customers, r reps, op opportunities) for a dimension. */
 const ORDER_LINE_COLUMN: Record<Dimension, string> = {
   region: 'c.region',
@@ -139,7 +135,7 @@ export function customerBaseCtes(params: ResolvedParams): string {
     FROM orders o
     ${joins.join('\n    ')}
     WHERE o.customer_id IS NOT NULL
-      AND o.ordered_at < ${asOfEndSql(params)}
+      AND o.ordered_at < ${endOfDaySql(params.as_of)}
       AND ${dimensionFilterSql(params.filters, (d) => ORDER_LINE_COLUMN[d])}
   ),
   firsts AS (
@@ -235,11 +231,11 @@ export function leadBaseCte(params: ResolvedParams): string {
   return `leads AS (
     SELECT o.*, ${group} AS grp,
            ${monthIndexSql('o.created_at')} AS cohort_index,
-           CASE WHEN o.status = 'won' AND o.closed_at < ${asOfEndSql(params)}
+           CASE WHEN o.status = 'won' AND o.closed_at < ${endOfDaySql(params.as_of)}
                 THEN greatest(0, ${monthIndexSql('o.closed_at')} - ${monthIndexSql('o.created_at')}) END AS won_age
     FROM opportunities o
     WHERE ${inPeriodSql('o.created_at', window)}
-      AND o.created_at < ${asOfEndSql(params)}
+      AND o.created_at < ${endOfDaySql(params.as_of)}
       AND ${opportunityFilterSql(params.filters)}
   )`;
 }

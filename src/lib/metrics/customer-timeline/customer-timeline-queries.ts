@@ -22,15 +22,11 @@
  * total). Same-time entries: created, follow-ups, closed, orders.
  */
 import { sqlString } from '../../warehouse/warehouse.server.ts';
-import { dateLiteral, dimensionFilterSql, inPeriodSql, ownedOrWorkedOnSql, type ResolvedParams } from '../params.ts';
+import { dateLiteral, endOfDaySql, dimensionFilterSql, inPeriodSql, ownedOrWorkedOnSql, type ResolvedParams } from '../params.ts';
 
 /** The name normalisation used to match customer names across exports. */
 export function normalisedNameSql(expr: string): string {
   return `lower(regexp_replace(replace(replace(trim(${expr}), '（', '('), '）', ')'), '[\\s\\x{3000}]+', '', 'g'))`;
-}
-
-function asOfEnd(params: ResolvedParams): string {
-  return `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
 }
 
 /**
@@ -221,7 +217,7 @@ const LAST_ENTRY_KEY = `((epoch_us(occurred_at) * 8 + kind_rank)::HUGEINT << 64)
  * out of memory at the cap. withListsSql adds them to the page of customers shown.
  */
 function handoverCtes(params: ResolvedParams): string {
-  const end = asOfEnd(params);
+  const end = endOfDaySql(params.as_of);
   const asOf = dateLiteral(params.as_of);
   const selected = selectedCte(params);
   // with filters, every per-customer aggregate reads only the selected customers' rows (one rep's
@@ -297,7 +293,7 @@ function handoverCtes(params: ResolvedParams): string {
  * closed after as-of); `onlyOpen` keeps the open ones. `condition` narrows them (on customer_key).
  */
 function dealsAsOfSql(params: ResolvedParams, condition: string, onlyOpen: boolean): string {
-  const end = asOfEnd(params);
+  const end = endOfDaySql(params.as_of);
   const isOpen = `(status = 'open' OR closed_at >= ${end})`;
   return `SELECT *, ${isOpen} AS is_open FROM opp
       WHERE customer_key IS NOT NULL AND (created_at IS NULL OR created_at < ${end}) AND ${condition}${onlyOpen ? ` AND ${isOpen}` : ''}`;
@@ -315,7 +311,7 @@ function withListsSql(params: ResolvedParams, page: string): string {
   page_reps AS (
     -- sorted after collecting: an ordered aggregate sorts within every group (slow)
     SELECT customer_key, list_sort(list(DISTINCT rep) FILTER (rep IS NOT NULL)) AS reps
-    FROM entries WHERE occurred_at < ${asOfEnd(params)} AND ${inPage} GROUP BY customer_key
+    FROM entries WHERE occurred_at < ${endOfDaySql(params.as_of)} AND ${inPage} GROUP BY customer_key
   ),
   page_deals AS (
     SELECT o.customer_key, list(o.opportunity_id ORDER BY o.created_at, o.opportunity_id) AS open_opportunity_ids,
@@ -400,7 +396,7 @@ export function timelineSql(params: ResolvedParams, customerKeys: string[], limi
          ${ts('next_followup_at')} AS next_followup_at, from_stage, to_stage, status, product, expected_amount, amount,
          lost_reason, order_id, event_id, source_file, source_line
   FROM entries
-  WHERE ${keys} AND occurred_at < ${asOfEnd(params)}
+  WHERE ${keys} AND occurred_at < ${endOfDaySql(params.as_of)}
   ORDER BY seq
   LIMIT ${limit}`;
 }

@@ -13,7 +13,7 @@
  * know the current stage, so reaching the earlier ones is inferred).
  */
 import { sqlString } from '../../warehouse/warehouse.server.ts';
-import { dateLiteral, inPeriodSql, opportunityFilterSql, type Dimension, type ResolvedParams } from '../params.ts';
+import { dateLiteral, endOfDaySql, inPeriodSql, opportunityFilterSql, type Dimension, type ResolvedParams } from '../params.ts';
 import type { StageList } from '../stages.ts';
 
 export interface FunnelQueryInput {
@@ -45,11 +45,6 @@ export interface KeyRange {
 function keyRangeSql(column: string, range: KeyRange | undefined): string {
   if (!range) return '';
   return `${range.from === null ? '' : ` AND ${column} >= ${sqlString(range.from)}`}${range.to === null ? '' : ` AND ${column} < ${sqlString(range.to)}`}`;
-}
-
-/** End of the as-of day, as a timestamp bound: events after it have not happened yet. */
-function asOfEnd(params: ResolvedParams): string {
-  return `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
 }
 
 /**
@@ -126,14 +121,14 @@ function baseCtes(input: FunnelQueryInput): string {
            bit_or(coalesce(1::BIGINT << ${to}, 0) | coalesce(1::BIGINT << ${from}, 0)) AS visited,
            max(e.occurred_at) FILTER (e.to_stage IS NOT NULL) AS last_change_at
     FROM stage_events e
-    WHERE e.occurred_at < ${asOfEnd(params)} AND (${to} IS NOT NULL OR ${from} IS NOT NULL)${visits}
+    WHERE e.occurred_at < ${endOfDaySql(params.as_of)} AND (${to} IS NOT NULL OR ${from} IS NOT NULL)${visits}
     GROUP BY e.opportunity_id
   ),
   entered AS (
     -- when the current stage was entered, from history, for exports that do not say (only
     -- those are looked up: most exports do say, and grouping every event costs a second per 4M)
     SELECT e.opportunity_id, e.to_stage AS stage, max(e.occurred_at) AS entered_at
-    FROM stage_events e WHERE e.to_stage IS NOT NULL AND e.occurred_at < ${asOfEnd(params)}
+    FROM stage_events e WHERE e.to_stage IS NOT NULL AND e.occurred_at < ${endOfDaySql(params.as_of)}
       AND e.opportunity_id IN (SELECT opportunity_id FROM opportunities WHERE stage_entered_at IS NULL)${entries}
     GROUP BY ALL
   ),

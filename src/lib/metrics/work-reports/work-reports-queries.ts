@@ -34,7 +34,7 @@
  */
 import { sqlString } from '../../warehouse/warehouse.server.ts';
 import { SNAPSHOT_METHOD } from '../snapshot-events.ts';
-import { dateLiteral, dimensionFilterSql, ownedOrWorkedOnSql, type ResolvedParams } from '../params.ts';
+import { dateLiteral, endOfDaySql, dimensionFilterSql, ownedOrWorkedOnSql, type ResolvedParams } from '../params.ts';
 
 export type Granularity = 'week' | 'month';
 export type WeekStart = 'monday' | 'sunday';
@@ -151,7 +151,7 @@ function sourcesCte(input: WorkReportsQueryInput, options: FactOptions): { sql: 
   const { params } = input;
   const wants = (...measures: Measure[]) => !options.measure || measures.includes(options.measure);
   const grains: Granularity[] = options.granularity ? [options.granularity] : ['week', 'month'];
-  const asOfEnd = `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
+  const asOfEnd = endOfDaySql(params.as_of);
   const stageSet = input.stageOrder ? sqlString(input.stageOrder.stage_set) : 'NULL';
   const unassigned = sqlString(UNASSIGNED);
   const datedBranches = [
@@ -309,7 +309,7 @@ export function reportSql(input: WorkReportsQueryInput): string {
   const rosterFilter = dimensionFilterSql(params.filters, (d) => (d === 'owner' || d === 'team' || d === 'region' ? `r.${d}` : null));
   const sumOf = (m: Measure) => `coalesce(sum(c.n) FILTER (c.measure = '${m}'), 0)::INTEGER AS ${m}`;
   const keys = (a: string) => `${a}.granularity = k.granularity AND ${a}.rep = k.rep AND ${a}.period_start = k.period_start`;
-  const asOfEnd = `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
+  const asOfEnd = endOfDaySql(params.as_of);
   const spans = (g: Granularity) => `SELECT '${g}' AS granularity, rep,
            ${periodStartSql(g, input.weekStart, 'greatest(occurred_at, next_followup_at)')} AS first_start,
            CASE WHEN plan_until < ${asOfEnd} THEN ${periodStartSql(g, input.weekStart, 'plan_until')} END AS stop_start
@@ -428,7 +428,7 @@ export function reportSql(input: WorkReportsQueryInput): string {
  */
 export function overdueNowSql(input: WorkReportsQueryInput): string {
   const { params } = input;
-  const asOfEnd = `(${dateLiteral(params.as_of)} + INTERVAL 1 DAY)`;
+  const asOfEnd = endOfDaySql(params.as_of);
   return `WITH rec AS MATERIALIZED (
     -- the records so far of the deals still open at as-of's end
     SELECT event_id, opportunity_id, occurred_at, owner, method, next_followup_at FROM stage_events

@@ -119,11 +119,12 @@ export function entriesCte(detail: boolean, onlyCustomers: string | null = null)
   // at 1M twice and probed each (one rep's handover list at 1M: 1.22–1.53 s → 1.09–1.27 s,
   // alternated runs). Unnarrowed, each part reads stage_events itself (a stored copy of every
   // record would cost more).
-  const detailColumns = detail ? ', summary, objection, next_action, source_file, source_line' : ', summary';
+  // the text columns read below: close_ev's summary, and an entry's detail when it is shown
+  const textColumns = detail ? ['summary', 'objection', 'next_action', 'source_file', 'source_line'] : ['summary'];
   const records = onlyCustomers ? 'their_records' : 'stage_events';
   const theirRecords = onlyCustomers
     ? `their_records AS (
-    SELECT e.event_id, e.opportunity_id, e.occurred_at, e.from_stage, e.to_stage, e.to_status, e.method, e.next_followup_at, e.owner${detailColumns.replaceAll(', ', ', e.')}
+    SELECT e.event_id, e.opportunity_id, e.occurred_at, e.from_stage, e.to_stage, e.to_status, e.method, e.next_followup_at, e.owner, ${textColumns.map((c) => `e.${c}`).join(', ')}
     FROM stage_events e JOIN (SELECT opportunity_id FROM opp WHERE ${onlyCustomers}) t ON t.opportunity_id = e.opportunity_id
   ),
   `
